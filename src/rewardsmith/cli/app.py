@@ -1,0 +1,44 @@
+"""The typer application every command module attaches to, and the error boundary.
+
+User mistakes (a bad spec, a missing file) become one readable line and exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from rewardsmith.core import RewardsmithError
+
+app = typer.Typer(
+    name="rewardsmith",
+    help="Define, test, audit and serve rewards for RL post-training.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str) -> typer.Exit:
+    """Print an error line and return the exit to raise (exit code 2)."""
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+def run() -> None:
+    try:
+        app()
+    except RewardsmithError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(EXIT_USAGE)
+
+
+@app.callback()
+def _root() -> None:
+    """rewardsmith: define, test, audit and serve rewards for RL post-training."""

@@ -1,0 +1,1 @@
+"""``rewardsmith score``: placeholder replaced below."""

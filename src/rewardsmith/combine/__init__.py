@@ -1,0 +1,1 @@
+"""Composition (weighted sums, gates, ensembles) and transforms of child rewards."""

@@ -1,0 +1,25 @@
+"""``sum``: the weighted sum of child rewards."""
+
+from __future__ import annotations
+
+from rewardsmith.core import register
+
+from .base import Combinator
+
+
+@register("sum")
+class Sum(Combinator):
+    """R = Σ_i w_i · r_i over the terms that have a value.
+
+    Each child's value, weight, error and details are kept in ``details["components"]``. An
+    errored term makes the sum an error unless ``on_error`` says ``skip`` or ``zero``.
+
+    >>> from rewardsmith.verifiers.text.exact import TextExact
+    >>> from rewardsmith.verifiers.format.regex import FormatRegex
+    >>> reward = Sum([TextExact(), FormatRegex("^Answer:")], weights=[1.0, 0.1])
+    >>> reward("Answer: 4", reference="answer 4").value
+    1.1
+    """
+
+    def combine(self, values: list[float], weights: list[float]) -> float:
+        return float(sum(w * v for w, v in zip(weights, values, strict=True)))

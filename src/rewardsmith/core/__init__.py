@@ -1,0 +1,26 @@
+"""The core: samples, results, the Reward protocol, the registry and spec loading.
+
+No heavy dependencies and no imports from the rest of rewardsmith.
+"""
+
+from .errors import DataError, RewardError, RewardsmithError, SpecError
+from .registry import register
+from .result import RewardResult, coerce_result
+from .reward import Reward
+from .sample import Sample
+from .spec import load, spec_hash, to_spec
+
+__all__ = [
+    "DataError",
+    "Reward",
+    "RewardError",
+    "RewardResult",
+    "RewardsmithError",
+    "Sample",
+    "SpecError",
+    "coerce_result",
+    "load",
+    "register",
+    "spec_hash",
+    "to_spec",
+]

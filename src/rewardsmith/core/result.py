@@ -1,0 +1,95 @@
+"""What a reward says about one sample: a value, "not applicable", or an error with its reason."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["ok", "not_applicable", "error"]
+
+
+@dataclass(frozen=True)
+class RewardResult:
+    """The outcome of scoring one sample.
+
+    Exactly one of three things, never confused with each other:
+
+    * a value: ``value`` is a finite float, ``error`` is None;
+    * not applicable: ``value`` and ``error`` are None (the reward does not apply here);
+    * an error or timeout: ``value`` is None and ``error`` says why.
+
+    An error is never reported as a score of 0: trainers that turn failures into zeros train
+    on noise, which is the most repeated complaint of their users.
+
+    >>> RewardResult.ok(1).status, RewardResult.fail("timeout").status
+    ('ok', 'error')
+    """
+
+    value: float | None = None
+    error: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            if isinstance(self.value, bool) or not isinstance(self.value, int | float):
+                try:
+                    object.__setattr__(self, "value", float(self.value))
+                except (TypeError, ValueError) as exc:
+                    raise TypeError(f"reward value must be a number, got {self.value!r}") from exc
+            else:
+                object.__setattr__(self, "value", float(self.value))
+            if not math.isfinite(self.value):
+                raise ValueError(f"reward value must be finite, got {self.value!r}")
+            if self.error is not None:
+                raise ValueError("a result has either a value or an error, not both")
+
+    @classmethod
+    def ok(cls, value: float, **details: Any) -> RewardResult:
+        return cls(value=float(value), details=details)
+
+    @classmethod
+    def fail(cls, error: str, **details: Any) -> RewardResult:
+        return cls(error=error or "unknown error", details=details)
+
+    @classmethod
+    def not_applicable(cls, **details: Any) -> RewardResult:
+        return cls(details=details)
+
+    @property
+    def status(self) -> Status:
+        if self.value is not None:
+            return "ok"
+        return "error" if self.error is not None else "not_applicable"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reward": self.value, "reward_error": self.error, "reward_details": self.details}
+
+
+def coerce_result(raw: Any) -> RewardResult:
+    """Turn what a user function returned into a result.
+
+    Accepts a RewardResult, a number or bool, None (not applicable), a one-element list, or a
+    dict with ``score`` (verl style) or ``reward`` (other keys become details). A NaN or an
+    unusable value becomes an error result naming what came back, never a 0.
+    """
+    if isinstance(raw, RewardResult):
+        return raw
+    if raw is None:
+        return RewardResult.not_applicable()
+    if isinstance(raw, list | tuple) and len(raw) == 1:
+        return coerce_result(raw[0])
+    if isinstance(raw, dict):
+        for key in ("score", "reward", "value"):
+            if key in raw:
+                details = {k: v for k, v in raw.items() if k != key}
+                inner = coerce_result(raw[key])
+                return RewardResult(inner.value, inner.error, {**details, **inner.details})
+        return RewardResult.fail(f"returned a dict without 'score': keys {sorted(raw)[:8]}")
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return RewardResult.fail(f"returned {type(raw).__name__} {str(raw)[:80]!r}, not a number")
+    if not math.isfinite(value):
+        return RewardResult.fail(f"returned a non-finite value {value!r}")
+    return RewardResult(value=value)

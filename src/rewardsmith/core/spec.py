@@ -1,0 +1,246 @@
+"""Spec files: a tree of ``{type: <registered name>, <parameters>}`` nodes, validated in full
+before any record is scored.
+
+Parameters are checked against each component's constructor signature with pydantic, and every
+error names its place in the tree (``terms[1].pattern: expected str``). A parameter annotated
+as a Reward (or a list of them) holds child nodes; a combinator with a ``weights`` parameter
+takes each child's ``weight`` key from its ``terms``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import types
+import typing
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+
+from . import registry
+from .errors import SpecError
+from .reward import Reward
+
+_TYPE_WORDS = {
+    "string": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "list": "list",
+    "dict": "mapping",
+    "tuple": "list",
+    "literal": "one of",
+}
+
+
+def _child_kind(annotation: Any) -> str | None:
+    """'one' for a Reward parameter, 'many' for a list of them, None otherwise."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if annotation is Reward or (isinstance(annotation, type) and issubclass(annotation, Reward)):
+        return "one"
+    if origin in (typing.Union, types.UnionType):
+        kinds = {_child_kind(a) for a in args if a is not type(None)}
+        kinds.discard(None)
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin in (list, tuple) or (origin is not None and getattr(origin, "__name__", "") == "Sequence"):
+        return "many" if args and _child_kind(args[0]) == "one" else None
+    return None
+
+
+@cache
+def _signature(cls: type[Reward]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(annotations, defaults) of the constructor parameters."""
+    hints = typing.get_type_hints(cls.__init__)
+    annotations, defaults = {}, {}
+    for param in inspect.signature(cls.__init__).parameters.values():
+        if param.name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        annotations[param.name] = hints.get(param.name, Any)
+        defaults[param.name] = param.default
+    return annotations, defaults
+
+
+@cache
+def _params_model(cls: type[Reward]) -> type[pydantic.BaseModel]:
+    annotations, defaults = _signature(cls)
+    fields = {}
+    for name, annotation in annotations.items():
+        default = defaults[name]
+        fields[name] = (annotation, ... if default is inspect.Parameter.empty else default)
+    config = pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    return pydantic.create_model(f"{cls.__name__}Params", __config__=config, **fields)
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _pydantic_message(error: dict[str, Any], known: list[str]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown parameter (known: {', '.join(known) or 'none'})"
+    if kind == "missing":
+        return "missing required parameter"
+    if kind == "literal_error":
+        return f"expected {error['ctx']['expected']}, got {error['input']!r}"
+    head = kind.split("_")[0]
+    if head in _TYPE_WORDS and ("type" in kind or "parsing" in kind):
+        return f"expected {_TYPE_WORDS[head]}, got {type(error['input']).__name__} {error['input']!r}"
+    return error["msg"]
+
+
+class _Loader:
+    def __init__(self, base_dir: Path | None) -> None:
+        self.base_dir = base_dir
+        self.stack: list[int] = []
+        self.files: list[Path] = []
+
+    def node(self, node: Any, path: str) -> Reward:
+        if isinstance(node, Reward):
+            return node
+        if isinstance(node, str):
+            node = {"type": node}
+        if not isinstance(node, dict):
+            raise SpecError(path, f"expected a mapping with 'type', got {type(node).__name__}")
+        if id(node) in self.stack:
+            raise SpecError(path, "cycle: this node contains itself")
+        self.stack.append(id(node))
+        try:
+            if "include" in node:
+                return self.include(node, path)
+            return self.build(node, path)
+        finally:
+            self.stack.pop()
+
+    def include(self, node: dict[str, Any], path: str) -> Reward:
+        if set(node) - {"include", "weight"}:
+            raise SpecError(path, "an 'include' node takes no other keys")
+        target = Path(node["include"])
+        if not target.is_absolute() and self.base_dir is not None:
+            target = self.base_dir / target
+        target = target.resolve()
+        if target in self.files:
+            raise SpecError(path, f"cycle: {target.name} includes itself")
+        if not target.exists():
+            raise SpecError(path, f"included spec {str(target)!r} does not exist")
+        self.files.append(target)
+        saved, self.base_dir = self.base_dir, target.parent
+        try:
+            return self.node(_read_yaml(target), _join(path, "include"))
+        finally:
+            self.base_dir = saved
+            self.files.pop()
+
+    def build(self, node: dict[str, Any], path: str) -> Reward:
+        type_name = node.get("type")
+        if not isinstance(type_name, str):
+            raise SpecError(_join(path, "type"), "missing component type")
+        cls = registry.get(type_name, _join(path, "type"))
+        annotations, _ = _signature(cls)
+        params = {k: v for k, v in node.items() if k != "type"}
+        for name, value in list(params.items()):
+            kind = _child_kind(annotations.get(name))
+            if kind == "one" and value is not None:
+                params[name] = self.node(value, _join(path, name))
+            elif kind == "many":
+                if not isinstance(value, list):
+                    raise SpecError(_join(path, name), "expected a list of components")
+                weights = [
+                    child.get("weight") if isinstance(child, dict) else None for child in value
+                ]
+                params[name] = [
+                    self.node(_without_weight(child), _join(_join(path, name), i))
+                    for i, child in enumerate(value)
+                ]
+                if any(w is not None for w in weights):
+                    if "weights" not in annotations:
+                        raise SpecError(_join(path, name), f"{type_name} takes no term weights")
+                    if params.get("weights") is not None:
+                        raise SpecError(path, "give weights per term or as 'weights', not both")
+                    params["weights"] = [1.0 if w is None else w for w in weights]
+        try:
+            validated = _params_model(cls).model_validate(params)
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            where = path
+            for key in first["loc"]:
+                where = _join(where, key)
+            raise SpecError(where, _pydantic_message(first, list(annotations))) from None
+        values = {k: getattr(validated, k) for k in validated.model_fields_set}
+        try:
+            return cls(**values)
+        except (ValueError, TypeError) as exc:
+            raise SpecError(path or type_name, str(exc)) from None
+
+
+def _without_weight(child: Any) -> Any:
+    if isinstance(child, dict) and "weight" in child:
+        return {k: v for k, v in child.items() if k != "weight"}
+    return child
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SpecError(str(path), f"not valid YAML: {exc}") from None
+
+
+def load(spec: str | Path | dict[str, Any] | Reward) -> Reward:
+    """Build a Reward from a YAML/JSON file, a dict, a component name, or a Reward (returned).
+
+    >>> load({"type": "text.exact"}).name
+    'text.exact'
+    """
+    if isinstance(spec, Reward):
+        return spec
+    if isinstance(spec, dict):
+        return _Loader(None).node(spec, "")
+    text = str(spec)
+    path = Path(text)
+    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
+        if not path.is_file():
+            raise SpecError(text, "spec file does not exist")
+        loader = _Loader(path.resolve().parent)
+        loader.files.append(path.resolve())
+        return loader.node(_read_yaml(path), "")
+    return _Loader(None).node({"type": text}, "")
+
+
+def to_spec(reward: Reward) -> dict[str, Any]:
+    """The spec dict that :func:`load` turns back into an equal reward."""
+    node: dict[str, Any] = {"type": reward.name}
+    params = reward.get_params()
+    weights = params.get("weights") if "terms" in params else None
+    for key, value in params.items():
+        if key == "weights" and weights is not None:
+            continue
+        if isinstance(value, Reward):
+            node[key] = to_spec(value)
+        elif isinstance(value, list | tuple) and value and all(isinstance(v, Reward) for v in value):
+            node[key] = [to_spec(v) for v in value]
+            if key == "terms" and weights is not None:
+                for child, weight in zip(node[key], weights, strict=True):
+                    child["weight"] = weight
+        else:
+            node[key] = value
+    return node
+
+
+def spec_hash(reward: Reward) -> str:
+    """A stable hash of the spec: results cached or resumed under it belong to this spec."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package_version = version("rewardsmith")
+    except PackageNotFoundError:
+        package_version = "dev"
+    canonical = json.dumps([package_version, to_spec(reward)], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

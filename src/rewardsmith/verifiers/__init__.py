@@ -1,0 +1,1 @@
+"""Rule-based rewards: answers, code, format, tool calls, text overlap, length."""

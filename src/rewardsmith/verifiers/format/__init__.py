@@ -1,0 +1,1 @@
+"""Format rewards: does the completion have the required shape."""
