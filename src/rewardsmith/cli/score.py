@@ -1,1 +1,94 @@
-"""``rewardsmith score``: placeholder replaced below."""
+"""``rewardsmith score SPEC DATA -o OUT.jsonl``: score a data file and print a summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from rewardsmith.core import load
+from rewardsmith.io.readers import parse_mapping
+from rewardsmith.runner import score_file
+from rewardsmith.summary import error_reasons, summarize
+
+from .app import EXIT_ERRORS, app, console
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def print_summary(rows: list[dict], root: str, out: Console) -> None:
+    table = Table(title=f"rewards ({len(rows)} records)")
+    for column in ("component", "count", "mean", "std", "min", "max", "errors", "n/a"):
+        table.add_column(column, justify="left" if column == "component" else "right")
+    for stats in summarize(rows, root):
+        table.add_row(
+            stats["name"], str(stats["count"]), _fmt(stats["mean"]), _fmt(stats["std"]),
+            _fmt(stats["min"]), _fmt(stats["max"]), str(stats["errors"]), str(stats["not_applicable"]),
+        )
+    out.print(table)
+    reasons = error_reasons(rows)
+    if reasons:
+        out.print("[bold]most common errors[/]")
+        for reason, count in reasons:
+            out.print(f"  {count:>6}  {reason}", highlight=False, markup=False)
+
+
+@app.command("score")
+def score_command(
+    spec: Annotated[str, typer.Argument(help="A YAML spec file or a registered component name.")],
+    data: Annotated[Path, typer.Argument(help="JSONL, JSON, CSV, Parquet, or a datasets folder.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the scored JSONL.")],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=SOURCE: take a standard field from another (dotted) field."),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to score in parallel.")] = 1,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per batch (groups are never split).")] = 64,
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run of the same spec and data.")] = False,
+    max_error_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Exit 1 when the share of errors exceeds this.")
+    ] = 0.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+) -> None:
+    """Score every record of DATA with SPEC; write each record plus reward, reward_error and
+    reward_details to OUTPUT, in input order, atomically."""
+    reward = load(spec)
+    mapping = parse_mapping(map_)
+    show_progress = not quiet and sys.stderr.isatty()
+    progress = Progress(
+        TextColumn("scoring"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} rec/s"), TimeRemainingColumn(),
+        console=console, disable=not show_progress, transient=True,
+    )
+    with progress:
+        task = progress.add_task("score", total=None, rate="—")
+
+        def on_progress(done: int, total: int) -> None:
+            elapsed = progress.tasks[task].elapsed or 0.0
+            rate = f"{done / elapsed:.1f}" if elapsed > 0 else "—"
+            progress.update(task, completed=done, total=total, rate=rate)
+
+        report = score_file(
+            reward, data, output, mapping=mapping, workers=workers, batch_size=batch_size,
+            resume=resume, on_progress=on_progress,
+        )
+    if not quiet:
+        print_summary(report.rows, reward.name, Console())
+        if report.resumed:
+            console.print(f"resumed after {report.resumed} records already scored")
+        console.print(f"wrote {output}")
+    rows = len(report.rows)
+    error_rate = report.errors / rows if rows else 0.0
+    if error_rate > max_error_rate:
+        console.print(
+            f"[bold red]{report.errors} of {rows} records have errors ({error_rate:.1%} > "
+            f"--max-error-rate {max_error_rate:.1%})[/]"
+        )
+        raise typer.Exit(EXIT_ERRORS)

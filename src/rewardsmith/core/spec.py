@@ -177,7 +177,11 @@ class _Loader:
         try:
             return cls(**values)
         except (ValueError, TypeError) as exc:
-            raise SpecError(path or type_name, str(exc)) from None
+            message = str(exc)
+            param, sep, rest = message.partition(": ")
+            if sep and param in annotations:
+                raise SpecError(_join(path, param), rest) from None
+            raise SpecError(path, f"{type_name}: {message}") from None
 
 
 def _without_weight(child: Any) -> Any:

@@ -1,0 +1,191 @@
+"""Read records from JSONL, JSON, CSV, Parquet or a Hugging Face ``save_to_disk`` folder.
+
+Every record keeps where it came from (``file:line``), so a malformed line or a missing field is
+reported by its place, and a malformed line becomes a record with an error instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rewardsmith.core import DataError, Sample
+from rewardsmith.core.sample import STANDARD_FIELDS
+
+FORMATS = ("jsonl", "json", "csv", "parquet", "hf")
+_MISSING = object()
+
+
+@dataclass
+class InputRecord:
+    """One input record: the raw fields as read, where it came from, or why it could not be read."""
+
+    index: int
+    where: str
+    raw: dict[str, Any] | None
+    error: str | None = None
+
+    def to_sample(self, mapping: dict[str, str]) -> Sample:
+        """Build the sample, taking each standard field from its mapped (possibly dotted) path."""
+        if self.raw is None:
+            raise DataError(self.where, self.error or "unreadable record")
+        record = dict(self.raw)
+        for target, source in mapping.items():
+            value = lookup(self.raw, source)
+            if value is _MISSING:
+                raise DataError(self.where, f"no field {source!r} (mapped to {target!r})")
+            record[target] = value
+        if "completion" not in record:
+            fields = ", ".join(sorted(self.raw)[:12])
+            raise DataError(self.where, f"no 'completion' field (fields: {fields}; use --map)")
+        return Sample.from_record(record)
+
+
+def lookup(record: Any, path: str) -> Any:
+    """Follow a dotted path through dicts and lists (``6b_finetuning.solution``, ``code.0``)."""
+    if isinstance(record, dict) and path in record:
+        return record[path]
+    value = record
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.lstrip("-").isdigit() and -len(value) <= int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return _MISSING
+    return value
+
+
+def parse_mapping(items: list[str] | None) -> dict[str, str]:
+    """``["completion=solution", "reference=answer"]`` → ``{"completion": "solution", ...}``."""
+    mapping = {}
+    for item in items or []:
+        target, sep, source = item.partition("=")
+        target, source = target.strip(), source.strip()
+        if not sep or not target or not source:
+            raise DataError("--map", f"expected FIELD=SOURCE, got {item!r}")
+        if target not in STANDARD_FIELDS:
+            raise DataError("--map", f"{target!r} is not a standard field ({', '.join(STANDARD_FIELDS)})")
+        mapping[target] = source
+    return mapping
+
+
+def detect_format(path: Path) -> str:
+    if path.is_dir():
+        if (path / "dataset_info.json").exists() or (path / "state.json").exists():
+            return "hf"
+        raise DataError(str(path), "a folder must be a Hugging Face dataset saved with save_to_disk")
+    suffixes = [s.lower() for s in path.suffixes]
+    for suffix in reversed(suffixes):
+        name = suffix.lstrip(".")
+        if name in ("jsonl", "ndjson"):
+            return "jsonl"
+        if name in ("json", "csv", "parquet"):
+            return name
+    raise DataError(str(path), f"cannot tell the format from the name; expected one of {', '.join(FORMATS)}")
+
+
+def _clean(value: Any) -> Any:
+    """Make values JSON-safe (numpy scalars and arrays from Parquet/Arrow, NaN as None)."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _clean(value.tolist())
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _read_jsonl(path: Path) -> Iterator[InputRecord]:
+    with path.open(encoding="utf-8") as handle:
+        index = 0
+        for line_number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path.name}:{line_number}"
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield InputRecord(index, where, None, f"line {line_number} is not valid JSON: {exc.msg}")
+            else:
+                if isinstance(raw, dict):
+                    yield InputRecord(index, where, raw)
+                else:
+                    yield InputRecord(index, where, None, f"line {line_number} is not a JSON object")
+            index += 1
+
+
+def _read_json(path: Path) -> Iterator[InputRecord]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataError(str(path), f"not valid JSON: {exc}") from None
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise DataError(str(path), "expected a JSON array of records (or an object holding one)")
+        data = lists[0]
+    if not isinstance(data, list):
+        raise DataError(str(path), "expected a JSON array of records")
+    for index, raw in enumerate(data):
+        where = f"{path.name}[{index}]"
+        if isinstance(raw, dict):
+            yield InputRecord(index, where, raw)
+        else:
+            yield InputRecord(index, where, None, f"record {index} is not a JSON object")
+
+
+def _read_csv(path: Path) -> Iterator[InputRecord]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for index, row in enumerate(reader):
+            where = f"{path.name}:{reader.line_num}"
+            if None in row or any(v is None for v in row.values()):
+                yield InputRecord(index, where, None, f"line {reader.line_num} has the wrong number of fields")
+            else:
+                yield InputRecord(index, where, dict(row))
+
+
+def _read_arrow_rows(rows: Iterator[dict[str, Any]], name: str) -> Iterator[InputRecord]:
+    for index, row in enumerate(rows):
+        yield InputRecord(index, f"{name}[{index}]", _clean(row))
+
+
+def _read_parquet(path: Path) -> Iterator[InputRecord]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise DataError(str(path), "reading Parquet needs pyarrow: pip install 'rewardsmith[data]'") from None
+    table = pq.read_table(path)
+    return _read_arrow_rows(iter(table.to_pylist()), path.name)
+
+
+def _read_hf(path: Path) -> Iterator[InputRecord]:
+    try:
+        import datasets
+    except ImportError:
+        raise DataError(str(path), "reading a datasets folder needs: pip install 'rewardsmith[data]'") from None
+    dataset = datasets.load_from_disk(str(path))
+    if isinstance(dataset, datasets.DatasetDict):
+        if len(dataset) != 1:
+            raise DataError(str(path), f"a DatasetDict with splits {list(dataset)}: give one split's folder")
+        dataset = next(iter(dataset.values()))
+    return _read_arrow_rows(iter(dataset), path.name)
+
+
+_READERS = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "parquet": _read_parquet, "hf": _read_hf}
+
+
+def read_records(path: str | Path) -> list[InputRecord]:
+    """Every record of a data file, in order, malformed ones included (with their error)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(str(path), "data file does not exist")
+    return list(_READERS[detect_format(path)](path))

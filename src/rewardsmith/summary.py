@@ -1,0 +1,76 @@
+"""Summary statistics of scored rows: overall and per component of a composed spec."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Stats:
+    """Count, mean, std (population), min, max over values; errors and "not applicable" counted."""
+
+    name: str
+    values: list[float] = field(default_factory=list)
+    errors: int = 0
+    not_applicable: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+    def add(self, value: float | None, error: str | None) -> None:
+        if value is not None:
+            self.values.append(float(value))
+        elif error is not None:
+            self.errors += 1
+            self.reasons[error.split(":", 1)[0][:80]] += 1
+        else:
+            self.not_applicable += 1
+
+    @property
+    def count(self) -> int:
+        return len(self.values) + self.errors + self.not_applicable
+
+    def as_dict(self) -> dict[str, Any]:
+        n = len(self.values)
+        mean = sum(self.values) / n if n else None
+        std = math.sqrt(sum((v - mean) ** 2 for v in self.values) / n) if n and mean is not None else None
+        return {
+            "name": self.name,
+            "count": self.count,
+            "scored": n,
+            "mean": mean,
+            "std": std,
+            "min": min(self.values) if n else None,
+            "max": max(self.values) if n else None,
+            "errors": self.errors,
+            "not_applicable": self.not_applicable,
+        }
+
+
+def _walk_components(details: dict[str, Any], prefix: str, out: dict[str, Stats]) -> None:
+    for label, entry in (details.get("components") or {}).items():
+        if not isinstance(entry, dict):
+            continue
+        name = f"{prefix}/{label}"
+        out.setdefault(name, Stats(name)).add(entry.get("value"), entry.get("error"))
+        _walk_components(entry.get("details") or {}, name, out)
+
+
+def summarize(rows: list[dict[str, Any]], root: str = "reward") -> list[dict[str, Any]]:
+    """One stats dict for the total reward, then one per component path (``reward/text.exact``)."""
+    total = Stats(root)
+    components: dict[str, Stats] = {}
+    for row in rows:
+        total.add(row.get("reward"), row.get("reward_error"))
+        _walk_components(row.get("reward_details") or {}, root, components)
+    return [total.as_dict()] + [stats.as_dict() for stats in components.values()]
+
+
+def error_reasons(rows: list[dict[str, Any]], limit: int = 5) -> list[tuple[str, int]]:
+    """The most common error reasons (their first clause), most frequent first."""
+    counter: Counter = Counter()
+    for row in rows:
+        if row.get("reward_error"):
+            counter[str(row["reward_error"])[:120]] += 1
+    return counter.most_common(limit)

@@ -1,0 +1,256 @@
+"""`rewardsmith score` end to end: a real subprocess on real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+RECORDS = [
+    {"id": 1, "completion": "Answer: 4", "reference": "answer 4"},
+    {"id": 2, "completion": "5", "reference": "4"},
+    {"id": 3, "completion": "Paris", "reference": ["London", "paris"]},
+    {"id": 4, "completion": "Answer: no", "reference": "yes"},
+]
+SUM_SPEC = """\
+type: sum
+terms:
+  - {type: text.exact, weight: 1.0}
+  - {type: format.regex, pattern: "^Answer:", weight: 0.1}
+"""
+
+
+def rewardsmith(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "rewardsmith", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, timeout=120,
+    )
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_score_with_a_component_name(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", RECORDS)
+    result = rewardsmith("score", "text.exact", data, "-o", tmp_path / "out.jsonl")
+    assert result.returncode == 0, result.stderr
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["id"] for r in rows] == [1, 2, 3, 4]
+    assert [r["reward"] for r in rows] == [1.0, 0.0, 1.0, 0.0]
+    assert all(r["reward_error"] is None for r in rows)
+    assert rows[0]["completion"] == "Answer: 4"
+    assert "text.exact" in result.stdout and "mean" in result.stdout
+
+
+def test_score_with_the_issue_yaml_spec_prints_per_component_summary(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SUM_SPEC)
+    data = write_jsonl(tmp_path / "in.jsonl", RECORDS)
+    result = rewardsmith("score", spec, data, "-o", tmp_path / "out.jsonl")
+    assert result.returncode == 0, result.stderr
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["reward"] for r in rows] == pytest.approx([1.1, 0.0, 1.0, 0.1])
+    assert rows[3]["reward_details"]["components"]["format.regex"]["value"] == 1.0
+    assert "sum/text.exact" in result.stdout and "sum/format.regex" in result.stdout
+
+
+def test_bad_spec_exits_2_before_scoring(tmp_path):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SUM_SPEC.replace('"^Answer:"', "5"))
+    data = write_jsonl(tmp_path / "in.jsonl", RECORDS)
+    result = rewardsmith("score", spec, data, "-o", tmp_path / "out.jsonl")
+    assert result.returncode == 2
+    assert "terms[1].pattern: expected str" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_malformed_line_is_reported_with_its_number_and_kept_in_place(tmp_path):
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"completion": "a", "reference": "a"}\n{not json\n{"reference": "x"}\n')
+    out = tmp_path / "out.jsonl"
+    result = rewardsmith("score", "text.exact", data, "-o", out)
+    assert result.returncode == 1
+    rows = read_jsonl(out)
+    assert len(rows) == 3
+    assert rows[0]["reward"] == 1.0
+    assert rows[1]["reward"] is None and "in.jsonl:2" in rows[1]["reward_error"]
+    assert "no 'completion' field" in rows[2]["reward_error"] and "in.jsonl:3" in rows[2]["reward_error"]
+    assert "2 of 3 records have errors" in result.stderr
+    tolerant = rewardsmith("score", "text.exact", data, "-o", out, "--max-error-rate", "0.7")
+    assert tolerant.returncode == 0
+
+
+def test_missing_data_file_is_a_usage_error(tmp_path):
+    result = rewardsmith("score", "text.exact", tmp_path / "nope.jsonl", "-o", tmp_path / "out.jsonl")
+    assert result.returncode == 2
+    assert "data file does not exist" in result.stderr
+
+
+def _write_format(tmp_path: Path, fmt: str) -> Path:
+    if fmt == "jsonl":
+        return write_jsonl(tmp_path / "in.jsonl", RECORDS)
+    if fmt == "json":
+        path = tmp_path / "in.json"
+        path.write_text(json.dumps(RECORDS))
+        return path
+    if fmt == "csv":
+        import csv
+
+        path = tmp_path / "in.csv"
+        with path.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=["id", "completion", "reference"])
+            writer.writeheader()
+            for record in RECORDS:
+                reference = record["reference"]
+                writer.writerow({**record, "reference": reference if isinstance(reference, str) else "paris"})
+        return path
+    import datasets
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist(
+        [{**r, "reference": r["reference"] if isinstance(r["reference"], str) else "paris"} for r in RECORDS]
+    )
+    if fmt == "parquet":
+        path = tmp_path / "in.parquet"
+        pq.write_table(table, path)
+        return path
+    path = tmp_path / "hf_dataset"
+    datasets.Dataset(table).save_to_disk(str(path))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "parquet", "hf"])
+def test_every_input_format_gives_the_same_rewards(tmp_path, fmt):
+    data = _write_format(tmp_path, fmt)
+    out = tmp_path / "out.jsonl"
+    result = rewardsmith("score", "text.exact", data, "-o", out)
+    assert result.returncode == 0, result.stderr
+    assert [r["reward"] for r in read_jsonl(out)] == [1.0, 0.0, 1.0, 0.0]
+
+
+def test_map_renames_fields_with_dotted_paths(tmp_path):
+    records = [
+        {"question": "q", "answer": "18", "model": {"solution": "18"}},
+        {"question": "q", "answer": "18", "model": {"solution": "26"}},
+    ]
+    data = write_jsonl(tmp_path / "in.jsonl", records)
+    out = tmp_path / "out.jsonl"
+    result = rewardsmith(
+        "score", "text.exact", data, "-o", out,
+        "--map", "completion=model.solution", "--map", "reference=answer", "--map", "prompt=question",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = read_jsonl(out)
+    assert [r["reward"] for r in rows] == [1.0, 0.0]
+    assert rows[0]["model"] == {"solution": "18"} and "completion" not in rows[0]
+    bad = rewardsmith("score", "text.exact", data, "-o", out, "--map", "completion=model.nope")
+    assert bad.returncode == 1 and "no field 'model.nope'" in read_jsonl(out)[0]["reward_error"]
+
+
+SLOW_REWARD = """
+import time
+
+def slow(completion, reference):
+    time.sleep(0.02)
+    return float(completion) * 2
+"""
+
+
+def _slow_setup(tmp_path: Path, count: int) -> tuple[Path, Path]:
+    (tmp_path / "slow.py").write_text(SLOW_REWARD)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"type: python\nfunction: {tmp_path / 'slow.py'}:slow\n")
+    records = [{"id": i, "group": i // 4, "completion": str(i)} for i in range(count)]
+    return spec, write_jsonl(tmp_path / "in.jsonl", records)
+
+
+def test_workers_2_gives_the_same_output_as_workers_1(tmp_path):
+    spec, data = _slow_setup(tmp_path, 40)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    assert rewardsmith("score", spec, data, "-o", one, "--batch-size", "4").returncode == 0
+    result = rewardsmith("score", spec, data, "-o", two, "--workers", "2", "--batch-size", "4")
+    assert result.returncode == 0, result.stderr
+    assert one.read_text() == two.read_text()
+    assert [r["reward"] for r in read_jsonl(two)] == [2.0 * i for i in range(40)]
+
+
+def test_interrupted_run_resumes_without_duplicates_or_losses(tmp_path):
+    spec, data = _slow_setup(tmp_path, 120)
+    reference = tmp_path / "reference.jsonl"
+    assert rewardsmith("score", spec, data, "-o", reference, "--batch-size", "2", "-q").returncode == 0
+    out = tmp_path / "out.jsonl"
+    partial = tmp_path / "out.jsonl.partial"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rewardsmith", "score", str(spec), str(data), "-o", str(out), "--batch-size", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if partial.exists() and partial.read_text().count("\n") >= 10:
+            break
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not out.exists(), "the final output must not appear before the run completes"
+    done_before = partial.read_text().count("\n")
+    assert 10 <= done_before < 120
+    result = rewardsmith("score", spec, data, "-o", out, "--batch-size", "2", "--resume")
+    assert result.returncode == 0, result.stderr
+    assert "resumed after" in result.stderr
+    assert out.read_text() == reference.read_text()
+    assert not partial.exists()
+
+
+def test_resume_refuses_a_partial_from_another_spec(tmp_path):
+    spec, data = _slow_setup(tmp_path, 8)
+    out = tmp_path / "out.jsonl"
+    (tmp_path / "out.jsonl.partial").write_text('{"id": 0}\n')
+    (tmp_path / "out.jsonl.partial.json").write_text(json.dumps({"spec_hash": "other"}))
+    result = rewardsmith("score", spec, data, "-o", out, "--resume")
+    assert result.returncode == 2
+    assert "different spec hash" in result.stderr
+
+
+def test_list_shows_every_component_and_one_in_full():
+    listing = rewardsmith("list")
+    assert listing.returncode == 0
+    for name in ("text.exact", "format.regex", "sum", "python"):
+        assert name in listing.stdout
+    one = rewardsmith("list", "format.regex")
+    assert one.returncode == 0
+    assert "pattern" in one.stdout and "'search'" in one.stdout and ">>> FormatRegex" in one.stdout
+    assert rewardsmith("list", "nope").returncode == 2
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "rewardsmith"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "score" in result.stdout
+
+
+def test_real_gsm8k_solutions_score_through_dotted_map(shared_data, tmp_path):
+    source = shared_data / "gsm8k" / "example_model_solutions.jsonl"
+    lines = source.read_text().splitlines()[:20]
+    data = tmp_path / "gsm8k_head.jsonl"
+    data.write_text("\n".join(lines) + "\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("type: format.regex\npattern: 'A: -?[0-9]'\n")
+    out = tmp_path / "out.jsonl"
+    result = rewardsmith("score", spec, data, "-o", out, "--map", "completion=6b_finetuning.solution")
+    assert result.returncode == 0, result.stderr
+    rows = read_jsonl(out)
+    assert len(rows) == 20 and all(r["reward"] == 1.0 for r in rows)
