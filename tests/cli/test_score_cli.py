@@ -89,6 +89,7 @@ def test_malformed_line_is_reported_with_its_number_and_kept_in_place(tmp_path):
     assert rows[1]["reward"] is None and "in.jsonl:2" in rows[1]["reward_error"]
     assert "no 'completion' field" in rows[2]["reward_error"] and "in.jsonl:3" in rows[2]["reward_error"]
     assert "2 of 3 records have errors" in result.stderr
+    assert "warning: bad record: in.jsonl:2: line 2 is not valid JSON" in result.stderr
     tolerant = rewardsmith("score", "text.exact", data, "-o", out, "--max-error-rate", "0.7")
     assert tolerant.returncode == 0
 

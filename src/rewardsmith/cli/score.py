@@ -79,6 +79,11 @@ def score_command(
             reward, data, output, mapping=mapping, workers=workers, batch_size=batch_size,
             resume=resume, on_progress=on_progress,
         )
+    bad = [row for row in report.rows if str(row.get("reward_error") or "").startswith("bad record:")]
+    for row in bad[:10]:
+        console.print(f"[yellow]warning:[/] {row['reward_error']}", highlight=False)
+    if len(bad) > 10:
+        console.print(f"[yellow]warning:[/] {len(bad) - 10} more bad records (see reward_error in {output})")
     if not quiet:
         print_summary(report.rows, reward.name, Console())
         if report.resumed:
