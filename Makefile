@@ -24,7 +24,7 @@ demo: $(VENV)/.demo-installed
 	$(BIN)/rewardsmith score examples/math_reward.yaml examples/data/math_problems.jsonl -o out/demo_scores.jsonl --max-error-rate 1
 
 lint: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff check src tests $(wildcard benchmarks examples)
 
 test: lint
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -1,0 +1,1 @@
+"""Learned rewards: sequence-classifier reward models, process reward models, LLM judges."""
