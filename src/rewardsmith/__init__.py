@@ -6,6 +6,7 @@
 1.0
 """
 
+from rewardsmith.client import Client
 from rewardsmith.core import (
     DataError,
     Reward,
@@ -21,6 +22,7 @@ from rewardsmith.core import (
 )
 
 __all__ = [
+    "Client",
     "DataError",
     "Reward",
     "RewardError",

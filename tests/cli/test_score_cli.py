@@ -255,3 +255,13 @@ def test_real_gsm8k_solutions_score_through_dotted_map(shared_data, tmp_path):
     assert result.returncode == 0, result.stderr
     rows = read_jsonl(out)
     assert len(rows) == 20 and all(r["reward"] == 1.0 for r in rows)
+
+
+@pytest.mark.ray
+def test_ray_flag_gives_output_identical_to_local_scoring(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", [{**r, "group": r["id"] % 2} for r in RECORDS] * 3)
+    local, on_ray = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
+    assert rewardsmith("score", "text.exact", data, "-o", local, "--batch-size", "2").returncode == 0
+    result = rewardsmith("score", "text.exact", data, "-o", on_ray, "--batch-size", "2", "--ray", "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert on_ray.read_text() == local.read_text()

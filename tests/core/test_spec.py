@@ -54,7 +54,7 @@ def test_component_name_is_a_spec():
         ({"type": "sum", "terms": [{"type": "text.exact"}, {"type": "format.regex", "pattern": 5}]},
          "terms[1].pattern: expected str"),
         ({"type": "sum", "terms": [{"type": "text.exakt"}]},
-         "terms[0].type: unknown component type 'text.exakt' (did you mean text.exact?)"),
+         "terms[0].type: unknown component type 'text.exakt' (did you mean text.exact"),
         ({"type": "text.exact", "casesensitive": True}, "casesensitive: unknown parameter"),
         ({"type": "format.regex"}, "pattern: missing required parameter"),
         ({"type": "format.regex", "pattern": "("}, "pattern: not a valid regular expression"),

@@ -31,9 +31,19 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+def _optional_value(argv: list[str], flag: str, default: str) -> list[str]:
+    """Let ``flag`` be given without a value (``--ray`` alone means ``--ray local``)."""
+    out = list(argv)
+    for index, arg in enumerate(out):
+        if arg == flag and (index + 1 == len(out) or out[index + 1].startswith("-")):
+            out.insert(index + 1, default)
+            break
+    return out
+
+
 def run() -> None:
     try:
-        app()
+        app(args=_optional_value(sys.argv[1:], "--ray", "local"), prog_name="rewardsmith")
     except RewardsmithError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(EXIT_USAGE)

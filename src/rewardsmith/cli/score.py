@@ -56,6 +56,13 @@ def score_command(
         float, typer.Option(min=0.0, max=1.0, help="Exit 1 when the share of errors exceeds this.")
     ] = 0.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray", metavar="[ADDRESS]",
+            help="Score on a Ray cluster (ADDRESS, 'auto', or a local instance when none is given).",
+        ),
+    ] = None,
 ) -> None:
     """Score every record of DATA with SPEC; write each record plus reward, reward_error and
     reward_details to OUTPUT, in input order, atomically."""
@@ -75,9 +82,14 @@ def score_command(
             rate = f"{done / elapsed:.1f}" if elapsed > 0 else "—"
             progress.update(task, completed=done, total=total, rate=rate)
 
+        executor = None
+        if ray is not None:
+            from rewardsmith.integrations.ray import ray_executor
+
+            executor = ray_executor(None if ray == "local" else ray, num_workers=workers)
         report = score_file(
             reward, data, output, mapping=mapping, workers=workers, batch_size=batch_size,
-            resume=resume, on_progress=on_progress,
+            resume=resume, executor=executor, on_progress=on_progress,
         )
     bad = [row for row in report.rows if str(row.get("reward_error") or "").startswith("bad record:")]
     for row in bad[:10]:

@@ -1,10 +1,18 @@
 """What every combinator shares: scoring children once per batch, labelling their results, and
-one explicit policy for children that errored or do not apply."""
+one explicit policy for children that errored or do not apply.
+
+Values are combined with numpy over the whole batch (a children × samples matrix), so a deep
+spec tree costs little next to its leaves.
+"""
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
+
+import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
 from rewardsmith.core.reward import Reward
@@ -30,6 +38,17 @@ def component_entry(result: RewardResult, weight: float | None = None) -> dict[s
     return entry
 
 
+def value_array(results: Sequence[RewardResult]) -> np.ndarray:
+    """The values of a column of results, NaN where a result has no value.
+
+    >>> value_array([RewardResult.ok(1), RewardResult.fail("x")]).tolist()
+    [1.0, nan]
+    """
+    return np.fromiter(
+        (math.nan if r.value is None else r.value for r in results), dtype=float, count=len(results)
+    )
+
+
 def score_children(rewards: Sequence[Reward], samples: list[Sample]) -> list[list[RewardResult]]:
     """``results[c][s]``: every child scored once on the whole batch (batch-first all the way)."""
     return [reward.score(samples) for reward in rewards]
@@ -43,13 +62,25 @@ async def ascore_children(
     return list(await asyncio.gather(*(reward.ascore(samples) for reward in rewards)))
 
 
+def components_rows(
+    labels: list[str], child_results: list[list[RewardResult]], weights: list[float] | None
+) -> list[dict[str, Any]]:
+    """One ``components`` mapping per sample, built column-wise."""
+    columns = [
+        [component_entry(r, None if weights is None else weights[c]) for r in results]
+        for c, results in enumerate(child_results)
+    ]
+    return [dict(zip(labels, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
 class Combinator(Reward):
     """A reward over several child rewards (``terms``) with optional ``weights``.
 
-    Subclasses implement :meth:`combine` on the values of one sample's children. ``on_error``
-    says what an errored child does: ``error`` (default) makes the whole result an error naming
-    the child, ``skip`` leaves the child out, ``zero`` counts it as 0 (explicit, never silent).
-    A child that is "not applicable" is left out; if every child is, so is the result.
+    Subclasses implement :meth:`reduce` on a children × samples matrix of values in which NaN
+    marks a child left out. ``on_error`` says what an errored child does: ``error`` (default)
+    makes the whole result an error naming the child, ``skip`` leaves the child out, ``zero``
+    counts it as 0 (explicit, never silent). A child that is "not applicable" is left out; if
+    every child is, so is the result.
     """
 
     def __init__(
@@ -69,7 +100,11 @@ class Combinator(Reward):
     def _weights(self) -> list[float]:
         return self.weights if self.weights is not None else [1.0] * len(self.terms)
 
-    def combine(self, values: list[float], weights: list[float]) -> float:
+    def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Combine ``values[c, s]`` (NaN: child c left out for sample s) into one value per sample.
+
+        ``weights[c]`` is child c's weight. Samples with every child left out are ignored.
+        """
         raise NotImplementedError
 
     def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
@@ -80,36 +115,39 @@ class Combinator(Reward):
         return self._assemble(await ascore_children(self.terms, samples))
 
     def _assemble(self, child_results: list[list[RewardResult]]) -> list[RewardResult]:
-        labels = child_labels(self.terms)
-        weights = self._weights()
-        out = []
-        for index in range(len(child_results[0]) if child_results else 0):
-            row = [results[index] for results in child_results]
-            components = {
-                label: component_entry(result, weight)
-                for label, result, weight in zip(labels, row, weights, strict=True)
-            }
-            out.append(self._combine_row(row, labels, weights, components))
-        return out
+        return assemble(self, self.terms, child_results, self._weights(), self.on_error)
 
-    def _combine_row(
-        self,
-        row: list[RewardResult],
-        labels: list[str],
-        weights: list[float],
-        components: dict[str, Any],
-    ) -> RewardResult:
-        values, used = [], []
-        for label, result, weight in zip(labels, row, weights, strict=True):
-            if result.status == "error":
-                if self.on_error == "error":
-                    return RewardResult.fail(f"{label}: {result.error}", components=components)
-                if self.on_error == "zero":
-                    values.append(0.0)
-                    used.append(weight)
-            elif result.status == "ok":
-                values.append(result.value)
-                used.append(weight)
-        if not values:
-            return RewardResult.not_applicable(components=components)
-        return RewardResult.ok(self.combine(values, used), components=components)
+
+def assemble(
+    node: Combinator,
+    terms: list[Reward],
+    child_results: list[list[RewardResult]],
+    weights: list[float],
+    on_error: OnError,
+    components_weights: bool = True,
+) -> list[RewardResult]:
+    """Reduce the children's results of a batch into the node's results, with their components."""
+    labels = child_labels(terms)
+    values = np.stack([value_array(results) for results in child_results])
+    errored = np.array([[r.error is not None for r in results] for results in child_results], dtype=bool)
+    if on_error == "zero":
+        values[errored] = 0.0
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns are handled below
+        combined = node.reduce(values, np.asarray(weights, dtype=float))
+    present = ~np.isnan(values).all(axis=0)
+    failing = errored.any(axis=0) if on_error == "error" else np.zeros(values.shape[1], dtype=bool)
+    rows = components_rows(labels, child_results, weights if components_weights else None)
+    out = []
+    for index, components in enumerate(rows):
+        if failing[index]:
+            child = int(np.argmax(errored[:, index]))
+            error = child_results[child][index].error
+            out.append(RewardResult.fail(f"{labels[child]}: {error}", components=components))
+        elif not present[index]:
+            out.append(RewardResult.not_applicable(components=components))
+        elif not math.isfinite(combined[index]):
+            out.append(RewardResult.fail(f"{node.name}: combined value is not finite", components=components))
+        else:
+            out.append(RewardResult(value=float(combined[index]), details={"components": components}))
+    return out

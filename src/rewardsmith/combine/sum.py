@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from rewardsmith.core import register
 
 from .base import Combinator
@@ -21,5 +23,5 @@ class Sum(Combinator):
     1.1
     """
 
-    def combine(self, values: list[float], weights: list[float]) -> float:
-        return float(sum(w * v for w, v in zip(weights, values, strict=True)))
+    def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return np.nansum(weights[:, None] * values, axis=0)

@@ -86,6 +86,18 @@ def _verl_extra(sample: Sample) -> dict[str, Any]:
     return dict(extra) if isinstance(extra, dict) else {}
 
 
+def _accepted(function: Callable[..., Any], **arguments: Any) -> dict[str, Any]:
+    """The arguments ``function`` takes: verl's own scorers (``gsm8k.compute_score(solution_str,
+    ground_truth)``) accept only some of the four verl names."""
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return arguments
+    if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
+        return arguments
+    return {k: v for k, v in arguments.items() if k in parameters}
+
+
 def call_function(
     function: Callable[..., Any],
     convention: Literal["trl", "verl", "plain"],
@@ -118,10 +130,13 @@ def call_function(
         try:
             if convention == "verl":
                 raw = function(
-                    data_source=sample.extra.get("data_source", ""),
-                    solution_str=sample.text,
-                    ground_truth=sample.reference,
-                    extra_info=_verl_extra(sample),
+                    **_accepted(
+                        function,
+                        data_source=sample.extra.get("data_source", ""),
+                        solution_str=sample.text,
+                        ground_truth=sample.reference,
+                        extra_info=_verl_extra(sample),
+                    )
                 )
             else:
                 raw = function(sample.text, sample.reference)

@@ -1,0 +1,173 @@
+"""Sections over groups of completions of one prompt: best-of-N, group signal, process rewards."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from rewardsmith.verifiers.field import read_path
+
+from .common import Scored, finding, histogram
+from .process import earliest_error, earliest_error_f1, search_threshold
+from .ranking import best_of_k, correct_rank, majority_at_k, no_signal, pass_at_k
+
+_ANSWER_DETAILS = ("answer", "extracted", "prediction", "pred")
+
+
+def _score(data: Scored, index: int) -> float:
+    """A record's value for ranking; a record without one ranks last."""
+    value = data.results[index].value
+    return -math.inf if value is None else value
+
+
+def answer_of(data: Scored, index: int) -> Any:
+    """The record's final answer for majority vote: ``answer_field`` of the record, else what the
+    reward extracted (``details['answer']`` and similar); None when neither exists."""
+    field = data.options.answer_field
+    if field:
+        value = read_path(data.samples[index].to_record(), field)
+        return value if isinstance(value, str | int | float | bool) else None
+    details = data.results[index].details
+    for key in _ANSWER_DETAILS:
+        if isinstance(details.get(key), str | int | float):
+            return str(details[key])
+    return None
+
+
+def labelled_groups(data: Scored) -> list[list[int]]:
+    """Groups of two or more records whose labels are all 0/1."""
+    out = []
+    for members in data.groups().values():
+        labels = [data.label(i) for i in members]
+        if len(members) >= 2 and all(label in (0.0, 1.0) for label in labels):
+            out.append(members)
+    return out
+
+
+def best_of_n(data: Scored) -> dict[str, Any] | None:
+    """RewardMATH top-1 and MRR; best-of-k, majority@k and pass@k curves for k = 1..N."""
+    groups = labelled_groups(data)
+    if not groups or max(len(g) for g in groups) <= 2:
+        return None
+    ranks = []
+    for members in groups:
+        labels = [int(data.label(i)) for i in members]  # type: ignore[arg-type]
+        if 0 < sum(labels) < len(labels):
+            ranks.append(correct_rank([_score(data, i) for i in members], labels))
+    n_max = max(len(g) for g in groups)
+    answers_known = any(answer_of(data, i) is not None for g in groups for i in g)
+    curve: dict[str, list[float | None]] = {"k": list(range(1, n_max + 1)), "reward": [], "pass": [], "majority": []}
+    for k in curve["k"]:
+        bon, passed, majority = [], [], []
+        for members in groups:
+            labels = [int(data.label(i)) for i in members]  # type: ignore[arg-type]
+            bon.append(best_of_k([_score(data, i) for i in members], labels, k))
+            passed.append(pass_at_k(len(labels), sum(labels), k))
+            if answers_known:
+                answers = [answer_of(data, i) for i in members]
+                majority.append(majority_at_k(answers, labels, k, seed=data.options.seed))
+        curve["reward"].append(float(np.mean(bon)))
+        curve["pass"].append(float(np.mean(passed)))
+        curve["majority"].append(float(np.mean(majority)) if majority else None)
+    section: dict[str, Any] = {
+        "groups": len(groups),
+        "group_sizes": dict(sorted(Counter(len(g) for g in groups).items())),
+        "discriminative_groups": len(ranks),
+        "top1_accuracy": sum(1 for r in ranks if r == 1) / len(ranks) if ranks else None,
+        "mrr": float(np.mean([1 / r for r in ranks])) if ranks else None,  # type: ignore[operator]
+        "curve": curve,
+        "findings": [],
+    }
+    section["metrics"] = {
+        "top1_accuracy": section["top1_accuracy"],
+        "mrr": section["mrr"],
+        "bon_accuracy": curve["reward"][-1],
+        "pass_at_1": curve["pass"][0],
+        "pass_at_n": curve["pass"][-1],
+        "majority_at_n": curve["majority"][-1],
+    }
+    if curve["reward"][-1] < curve["pass"][0]:
+        section["findings"].append(
+            finding(
+                "bad",
+                f"best-of-{n_max} by this reward ({curve['reward'][-1]:.3f}) is worse than a random pick "
+                f"({curve['pass'][0]:.3f})",
+            )
+        )
+    elif curve["majority"][-1] is not None and curve["reward"][-1] < curve["majority"][-1]:
+        section["findings"].append(
+            finding(
+                "warn",
+                f"best-of-{n_max} by this reward ({curve['reward'][-1]:.3f}) is below majority vote "
+                f"({curve['majority'][-1]:.3f})",
+            )
+        )
+    return section
+
+
+def group_signal(data: Scored) -> dict[str, Any] | None:
+    """Share of groups whose completions all get the same reward (no GRPO signal), and the
+    histogram of per-group solve rates (share of a group with ``reward >= threshold``)."""
+    flat: Counter[str] = Counter()
+    rates, spreads, counted = [], [], 0
+    for members in data.groups().values():
+        values = [data.results[i].value for i in members if data.results[i].value is not None]
+        if len(values) < 2:
+            continue
+        counted += 1
+        if no_signal(values):  # type: ignore[arg-type]
+            flat[f"{values[0]:g}"] += 1
+        rates.append(sum(1 for v in values if v >= data.threshold) / len(values))  # type: ignore[operator]
+        spreads.append(float(np.std(values)))
+    if not counted:
+        return None
+    share = sum(flat.values()) / counted
+    section = {
+        "groups": counted,
+        "no_signal_groups": sum(flat.values()),
+        "no_signal_by_value": dict(flat.most_common(10)),
+        "solve_rate_histogram": histogram([round(r, 6) for r in rates], bins=10),
+        "mean_within_group_std": float(np.mean(spreads)),
+        "metrics": {"no_signal_groups": share, "mean_within_group_std": float(np.mean(spreads))},
+        "findings": [],
+    }
+    if share >= 0.5:
+        section["findings"].append(finding("warn", f"{share:.0%} of groups give GRPO no learning signal"))
+    return section
+
+
+def process_rewards(data: Scored) -> dict[str, Any] | None:
+    """ProcessBench earliest-error F1 from step scores (``details['step_scores']``) with the
+    threshold search, or from a predicted index (``details['earliest_error']``).
+
+    Applies to records with a list ``steps`` and an integer ``label`` (−1 = no wrong step)."""
+    labels, step_scores, predicted = [], [], []
+    for index, sample in enumerate(data.samples):
+        label = data.label(index)
+        if not isinstance(sample.extra.get("steps"), list) or label is None or label != int(label) or label < -1:
+            continue
+        details = data.results[index].details
+        if isinstance(details.get("step_scores"), list):
+            labels.append(int(label))
+            step_scores.append([float(s) for s in details["step_scores"]])
+        elif isinstance(details.get("earliest_error"), int):
+            labels.append(int(label))
+            predicted.append(details["earliest_error"])
+    if not labels:
+        return None
+    section: dict[str, Any] = {"n": len(labels), "findings": []}
+    if step_scores:
+        fixed = earliest_error_f1(labels, [earliest_error(s, data.threshold) for s in step_scores])
+        searched = search_threshold(labels, step_scores)
+        section.update(
+            {"source": "step scores", "at_threshold": {"threshold": data.threshold, **fixed}, "searched": searched}
+        )
+        section["metrics"] = {"process_f1": searched["f1"], "process_f1_at_threshold": fixed["f1"]}
+    else:
+        result = earliest_error_f1(labels, predicted)
+        section.update({"source": "predicted index", "at_threshold": result})
+        section["metrics"] = {"process_f1": result["f1"]}
+    return section

@@ -1,0 +1,105 @@
+"""``rewardsmith audit SPEC DATA -o REPORT_DIR``: measure a reward on real data before training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+
+from rewardsmith.audit import Options, audit
+from rewardsmith.audit.data import load_samples
+from rewardsmith.audit.report import summary_table, write_report
+from rewardsmith.audit.rules import parse_rule
+from rewardsmith.core import Reward, SpecError, load
+from rewardsmith.io.readers import parse_mapping
+
+from .app import EXIT_ERRORS, app, console
+
+
+def load_spec(spec: str) -> Reward:
+    """A spec file, a component name, an inline YAML mapping (``{type: field, field: score}``),
+    or an existing reward function (``module:function``, ``path.py:function``)."""
+    text = spec.strip()
+    if text.startswith("{"):
+        try:
+            node: Any = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SpecError("SPEC", f"not a valid inline YAML mapping: {exc}") from None
+        return load(node)
+    if ":" in text and not Path(text).is_file():
+        return load({"type": "python", "function": text})
+    return load(text)
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+@app.command("audit")
+def audit_command(
+    spec: Annotated[str, typer.Argument(help="Spec file, component name, inline '{type: ...}', or module:function.")],
+    data: Annotated[Path, typer.Argument(help="JSONL, JSON, CSV, Parquet, or a datasets folder.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for report.html and report.json.")] = Path(
+        "audit-report"
+    ),
+    fail_on: Annotated[
+        list[str] | None, typer.Option("--fail-on", help="Exit 1 when this holds, e.g. 'accuracy<0.95'. Repeatable.")
+    ] = None,
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="FIELD=SOURCE: take a standard field from another (dotted) field.")
+    ] = None,
+    explode: Annotated[
+        list[str] | None,
+        typer.Option("--explode", help="Parallel list fields to split into one record each (grouped)."),
+    ] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="reward >= THRESHOLD counts as 'correct' (default: mid-range or 0.5).")
+    ] = None,
+    answer_field: Annotated[
+        str | None, typer.Option(help="Field with each record's final answer, for majority vote.")
+    ] = None,
+    subset_field: Annotated[str, typer.Option(help="Field naming a pair's subset (pairwise accuracy).")] = "subset",
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per batch (groups are never split).")] = 1,
+    recheck: Annotated[int, typer.Option(min=0, help="Records scored twice to detect non-determinism.")] = 32,
+    limit: Annotated[int | None, typer.Option(min=1, help="Audit only the first N input records.")] = None,
+    probes: Annotated[str | None, typer.Option(help="Hacking probes to run: 'all' or NAME,NAME,...")] = None,
+    search: Annotated[int | None, typer.Option(min=1, help="Budget (reward calls) of the attack search.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of every random choice (recheck sample, probes, search).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+) -> None:
+    """Score DATA with SPEC and write REPORT_DIR/report.html and report.json; --fail-on gates CI."""
+    rules = [parse_rule(rule) for rule in fail_on or []]
+    reward = load_spec(spec)
+    samples = load_samples(data, parse_mapping(map_), _split(explode) or None, limit)
+    if not samples:
+        raise typer.BadParameter(f"{data} holds no records", param_hint="DATA")
+    options = Options(
+        threshold=threshold,
+        answer_field=answer_field,
+        subset_field=subset_field,
+        recheck=recheck,
+        batch_size=batch_size,
+        seed=seed,
+    )
+    probe_names = None if probes is None else (["all"] if probes.strip() == "all" else _split([probes]))
+    report = audit(
+        reward,
+        samples,
+        options,
+        fail_on=[r.text for r in rules],
+        probes=probe_names,
+        search_budget=search,
+        meta={"data": str(data), "spec_argument": spec},
+    )
+    paths = write_report(report, output)
+    out = Console()
+    if not quiet:
+        out.print(summary_table(report))
+    out.print(f"report: {paths['html'].resolve()}", highlight=False)
+    if report["failed"]:
+        failed = ", ".join(r["rule"] for r in report["rules"] if r["failed"])
+        console.print(f"[bold red]audit failed:[/] {failed}", highlight=False)
+        raise typer.Exit(EXIT_ERRORS)

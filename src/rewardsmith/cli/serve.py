@@ -1,0 +1,89 @@
+"""``rewardsmith serve SPEC``: serve a reward over HTTP (``/score``, OpenRLHF's ``/get_reward``)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from rewardsmith.core import load
+
+from .app import app, console, fail
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@app.command("serve")
+def serve(
+    spec: Annotated[str, typer.Argument(help="Spec file (YAML/JSON) or a component name.")],
+    host: Annotated[str, typer.Option(help="Address to bind; loopback unless told otherwise.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (each loads the spec).")] = 1,
+    api_key_env: Annotated[
+        str | None, typer.Option(help="Require 'Authorization: Bearer $VAR' on every route but /health.")
+    ] = None,
+    cache: Annotated[Path | None, typer.Option(help="SQLite result cache, shared with `score --cache`.")] = None,
+    max_batch: Annotated[int, typer.Option(min=1, help="Most samples handed to the reward at once.")] = 64,
+    max_wait_ms: Annotated[
+        float, typer.Option(min=0, help="Longest a sample waits for its batch to fill.")
+    ] = 5.0,
+    concurrency: Annotated[int, typer.Option(min=1, help="Batches scored at the same time.")] = 4,
+    timeout: Annotated[
+        float, typer.Option(min=0.001, help="Seconds per request; late samples get an error result.")
+    ] = 60.0,
+    on_error: Annotated[
+        Literal["abstain", "zero", "raise"],
+        typer.Option(help="/get_reward: an error becomes null, 0.0 (counted in extra_logs) or a 422."),
+    ] = "abstain",
+    max_body_mb: Annotated[float, typer.Option(min=0.001, help="Largest request body (413 above).")] = 32.0,
+    tokenizer: Annotated[
+        str | None, typer.Option(help="/get_reward: tokenizer (name or path) to cut prompts out of queries.")
+    ] = None,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Serve SPEC over HTTP until interrupted; Ctrl-C or SIGTERM drains in-flight requests."""
+    try:
+        import uvicorn
+
+        from rewardsmith.serve.app import CONFIG_ENV, ServeConfig, create_app
+    except ImportError as exc:
+        raise fail(f"serving needs the serve extra: pip install 'rewardsmith[serve]' ({exc})") from None
+    spec_path = Path(spec)
+    config = ServeConfig(
+        spec=str(spec_path.resolve()) if spec_path.is_file() else spec,
+        cache=str(cache) if cache else None,
+        max_batch=max_batch,
+        max_wait_ms=max_wait_ms,
+        concurrency=concurrency,
+        timeout=timeout,
+        max_body_bytes=int(max_body_mb * 2**20),
+        api_key_env=api_key_env,
+        on_error=on_error,
+        tokenizer=tokenizer,
+    )
+    config.api_key()
+    reward = load(config.spec)
+    if not _is_loopback(host) and not api_key_env:
+        console.print(f"[yellow]warning:[/] binding {host} without --api-key-env: anyone who can reach it can call it")
+    options = {
+        "host": host,
+        "port": port,
+        "access_log": access_log,
+        "timeout_graceful_shutdown": int(timeout) + 5,
+        "log_level": "info",
+    }
+    if workers == 1:
+        uvicorn.run(create_app(reward, config), **options)
+    else:
+        os.environ[CONFIG_ENV] = config.to_json()
+        uvicorn.run("rewardsmith.serve.app:app_from_env", factory=True, workers=workers, **options)

@@ -1,0 +1,147 @@
+"""``gate`` (Gated Reward Accumulation) and ``if``: rewards that count only when another passes.
+
+Children under a closed gate or an untaken branch are not scored at all (an expensive
+verifier runs only where it counts); their entry in ``components`` says ``skipped``. A
+group-level transform therefore belongs outside a gate or branch, not inside it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.reward import Reward
+
+from .base import Combinator, OnError, assemble, child_labels, component_entry, value_array
+
+_SKIPPED = RewardResult.not_applicable(skipped=True)
+
+
+def score_where(reward: Reward, samples: list[Sample], mask: np.ndarray) -> list[RewardResult]:
+    """Score only the samples where ``mask`` is true; the others get a ``skipped`` result."""
+    chosen = np.flatnonzero(mask)
+    results = [_SKIPPED] * len(samples)
+    for index, result in zip(chosen, reward.score([samples[i] for i in chosen]), strict=True):
+        results[index] = result
+    return results
+
+
+@register("gate")
+class Gate(Combinator):
+    """G-RA: the step or auxiliary ``terms`` count only when the ``gate`` reward reaches τ.
+
+    *Stabilizing Long-term Multi-turn Reinforcement Learning with Gated Rewards* (Sun et al.,
+    2025): R = R_gate + 1[R_gate ≥ τ] · Σ_t w_t · r_t, so a policy cannot farm the immediate
+    rewards while failing the long-term goal. ``include_gate: false`` drops the first term.
+    A gate that errors makes the result an error; one that does not apply, not applicable.
+
+    >>> from rewardsmith.verifiers.text.exact import TextExact
+    >>> from rewardsmith.verifiers.format.regex import FormatRegex
+    >>> reward = Gate(TextExact(), [FormatRegex("4")], weights=[0.5], threshold=1.0)
+    >>> reward("4", reference="4").value, reward("5 4", reference="4").value
+    (1.5, 0.0)
+    """
+
+    def __init__(
+        self,
+        gate: Reward,
+        terms: list[Reward],
+        weights: list[float] | None = None,
+        threshold: float = 1.0,
+        include_gate: bool = True,
+        on_error: OnError = "error",
+    ) -> None:
+        super().__init__(terms, weights, on_error)
+        self.gate = gate
+        self.threshold = threshold
+        self.include_gate = include_gate
+
+    def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        return np.nansum(weights[:, None] * values, axis=0)
+
+    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+        gate_results = self.gate.score(samples)
+        gate_values = value_array(gate_results)
+        with np.errstate(invalid="ignore"):
+            opened = gate_values >= self.threshold
+        term_results = [score_where(term, samples, opened) for term in self.terms]
+        sums = assemble(self, self.terms, term_results, self._weights(), self.on_error)
+        gate_label = child_labels([self.gate])[0]
+        out = []
+        for gate_result, total, is_open in zip(gate_results, sums, opened, strict=True):
+            components = {gate_label: component_entry(gate_result), **total.details["components"]}
+            if gate_result.value is None:
+                reason = gate_result.error and f"{gate_label}: {gate_result.error}"
+                out.append(RewardResult(None, reason, {"components": components, "open": False}))
+                continue
+            base = gate_result.value if self.include_gate else 0.0
+            if is_open and total.error is not None:
+                out.append(RewardResult.fail(total.error, components=components, open=True))
+            else:
+                added = total.value if is_open and total.value is not None else 0.0
+                out.append(RewardResult.ok(base + added, components=components, open=bool(is_open)))
+        return out
+
+
+@register("if")
+class If(Reward):
+    """``then`` where the ``condition`` reward reaches τ, otherwise ``otherwise`` (or ``default``).
+
+    The usual R1 recipe "correctness only when the format is valid":
+    R = R_then if R_condition ≥ τ else (R_otherwise or ``default``). The result of the chosen
+    branch passes through unchanged (its error or "not applicable" included); a condition that
+    errors makes the result an error.
+
+    >>> from rewardsmith.verifiers.text.exact import TextExact
+    >>> from rewardsmith.verifiers.format.regex import FormatRegex
+    >>> reward = If(FormatRegex("^[0-9]+$"), TextExact(), default=-1.0)
+    >>> reward("4", reference="4").value, reward("four", reference="4").value
+    (1.0, -1.0)
+    """
+
+    def __init__(
+        self,
+        condition: Reward,
+        then: Reward,
+        otherwise: Reward | None = None,
+        threshold: float = 1.0,
+        default: float = 0.0,
+    ) -> None:
+        self.condition = condition
+        self.then = then
+        self.otherwise = otherwise
+        self.threshold = threshold
+        self.default = default
+
+    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+        condition_results = self.condition.score(samples)
+        values = value_array(condition_results)
+        with np.errstate(invalid="ignore"):
+            passed = values >= self.threshold
+        failed = ~passed & ~np.isnan(values)
+        then_results = score_where(self.then, samples, passed)
+        branches = [self.condition, self.then]
+        if self.otherwise is not None:
+            branches.append(self.otherwise)
+            else_results = score_where(self.otherwise, samples, failed)
+        labels = child_labels(branches)
+        out = []
+        for index, condition in enumerate(condition_results):
+            components = {labels[0]: component_entry(condition), labels[1]: component_entry(then_results[index])}
+            if self.otherwise is not None:
+                components[labels[2]] = component_entry(else_results[index])
+            if math.isnan(values[index]):
+                reason = condition.error and f"{labels[0]}: {condition.error}"
+                out.append(RewardResult(None, reason, {"components": components}))
+            elif passed[index]:
+                chosen = then_results[index]
+                out.append(RewardResult(chosen.value, chosen.error, {"components": components, "branch": "then"}))
+            elif self.otherwise is not None:
+                chosen = else_results[index]
+                details = {"components": components, "branch": "otherwise"}
+                out.append(RewardResult(chosen.value, chosen.error, details))
+            else:
+                out.append(RewardResult.ok(self.default, components=components, branch="otherwise"))
+        return out

@@ -1,0 +1,159 @@
+"""``centre``, ``log_sigmoid`` and ``par``: a reward read relative to a per-prompt reference reward.
+
+The reference reward r_ref comes from one of three places (``baseline``):
+
+* ``reference``: the record's ``field`` (default ``reference_completions``) holds one or more
+  reference completions, scored with the same child reward, or their rewards as numbers;
+* ``group_mean``: the mean reward of the sample's prompt group (``group``);
+* ``constant``: the number ``constant``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.reward import Reward
+
+from .base import value_array
+from .transform import Transform, Transformed, group_indices, group_moments
+
+Baseline = Literal["reference", "group_mean", "constant"]
+
+
+class ReferenceTransform(Transform):
+    """A transform of r − r_ref for one or more reference rewards r_ref per sample."""
+
+    def __init__(
+        self,
+        reward: Reward,
+        baseline: Baseline = "reference",
+        field: str = "reference_completions",
+        constant: float = 0.0,
+    ) -> None:
+        super().__init__(reward)
+        self.baseline = baseline
+        self.field = field
+        self.constant = constant
+
+    def references(self, values: np.ndarray, samples: list[Sample]) -> tuple[np.ndarray, np.ndarray, dict]:
+        """(owner, r_ref, errors): reference reward r_ref[k] belongs to sample owner[k]."""
+        n = len(samples)
+        if self.baseline == "constant":
+            return np.arange(n), np.full(n, float(self.constant)), {}
+        if self.baseline == "group_mean":
+            means = np.full(n, np.nan)
+            for indices in group_indices(samples):
+                means[indices] = group_moments(values[indices])[0]
+            return np.arange(n), means, {}
+        return self._scored_references(samples)
+
+    def _scored_references(self, samples: list[Sample]) -> tuple[np.ndarray, np.ndarray, dict]:
+        owners, numbers, texts, text_owners, errors = [], [], [], [], {}
+        for index, sample in enumerate(samples):
+            given = sample.extra.get(self.field)
+            items = given if isinstance(given, list | tuple) else [] if given is None else [given]
+            if not items:
+                errors[index] = f"no reference reward: the record has no {self.field!r}"
+            for item in items:
+                if isinstance(item, int | float) and not isinstance(item, bool):
+                    owners.append(index)
+                    numbers.append(float(item))
+                else:
+                    text_owners.append(index)
+                    texts.append(
+                        Sample(item, sample.prompt, sample.reference, sample.id, None, sample.label, sample.extra)
+                    )
+        scored = self.reward.score(texts) if texts else []
+        for owner, result in zip(text_owners, scored, strict=True):
+            if result.value is None:
+                errors.setdefault(owner, f"reference completion: {result.error or 'not applicable'}")
+        owner = np.asarray(owners + text_owners, dtype=int)
+        r_ref = np.concatenate([np.asarray(numbers, dtype=float), value_array(scored)])
+        return owner, r_ref, errors
+
+    def per_sample_mean(self, owner: np.ndarray, quantity: np.ndarray, n: int) -> np.ndarray:
+        counts = np.bincount(owner, minlength=n)
+        return np.bincount(owner, weights=quantity, minlength=n) / np.where(counts == 0, np.nan, counts)
+
+
+@register("centre")
+class Centre(ReferenceTransform):
+    """r̃ = r − mean_m r_ref,m: the reward relative to the prompt's reference (default: the group mean).
+
+    Centring removes the prompt's difficulty from the reward, which PAR and the log-sigmoid
+    transform both require (*Reward Shaping to Mitigate Reward Hacking in RLHF*, Fu et al. 2025).
+
+    >>> from rewardsmith.verifiers.format.regex import FormatRegex
+    >>> Centre(FormatRegex("a"), baseline="constant", constant=0.25)("a").value
+    0.75
+    """
+
+    def __init__(
+        self,
+        reward: Reward,
+        baseline: Baseline = "group_mean",
+        field: str = "reference_completions",
+        constant: float = 0.0,
+    ) -> None:
+        super().__init__(reward, baseline, field, constant)
+
+    def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
+        owner, r_ref, errors = self.references(values, samples)
+        baseline = self.per_sample_mean(owner, r_ref, len(samples))
+        return Transformed(values - baseline, errors, {"baseline": baseline})
+
+
+def log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log σ(x) = −log(1 + e^{−x}), computed without overflow.
+
+    >>> log_sigmoid(np.array([0.0, -1000.0])).tolist()
+    [-0.6931471805599453, -1000.0]
+    """
+    return -np.logaddexp(0.0, -x)
+
+
+@register("log_sigmoid")
+class LogSigmoid(ReferenceTransform):
+    """u = log σ(r − r_ref), with r_ref the mean reference reward of the prompt.
+
+    *Transforming and Combining Rewards for Aligning Large Language Models* (Wang et al., 2024):
+    the transformed reward saturates once a response beats the reference (no gain from hacking
+    further), punishes falling below it, and summing transformed rewards of several properties
+    is a logical AND ("good in all"). Bounded above by 0.
+
+    >>> from rewardsmith.verifiers.format.regex import FormatRegex
+    >>> round(LogSigmoid(FormatRegex("a"), baseline="constant", constant=1.0)("a").value, 6)  # log ½
+    -0.693147
+    """
+
+    value_range = (float("-inf"), 0.0)
+
+    def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
+        owner, r_ref, errors = self.references(values, samples)
+        baseline = self.per_sample_mean(owner, r_ref, len(samples))
+        return Transformed(log_sigmoid(values - baseline), errors, {"baseline": baseline})
+
+
+@register("par")
+class PAR(ReferenceTransform):
+    """PAR, Preference As Reward: r_RL = (1/M) Σ_m σ(r − r_ref,m), bounded in (0, 1).
+
+    *Reward Shaping to Mitigate Reward Hacking in RLHF* (Fu et al., 2025): the RL reward should
+    be bounded, grow fast near the reference then converge, and depend on the centred reward;
+    the sigmoid of the centred reward against M reference responses satisfies all three.
+
+    >>> from rewardsmith.verifiers.format.regex import FormatRegex
+    >>> PAR(FormatRegex("a"))("a", reference_completions=[1.0, "b"]).value  # (σ(0) + σ(1)) / 2
+    0.6155292893150024
+    """
+
+    value_range = (0.0, 1.0)
+
+    def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
+        owner, r_ref, errors = self.references(values, samples)
+        preference = 1.0 / (1.0 + np.exp(-(values[owner] - r_ref)))
+        baseline = self.per_sample_mean(owner, r_ref, len(samples))
+        return Transformed(self.per_sample_mean(owner, preference, len(samples)), errors, {"baseline": baseline})

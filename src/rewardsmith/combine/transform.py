@@ -1,0 +1,115 @@
+"""What every transform shares: one child under ``reward``, values transformed with numpy over
+the batch, and prompt groups read in a way that does not depend on record order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rewardsmith.core import RewardResult, Sample
+from rewardsmith.core.reward import Reward
+
+from .base import child_labels, component_entry, value_array
+
+
+@dataclass
+class Transformed:
+    """What :meth:`Transform.transform` returns: new values (NaN: no value), errors by sample
+    index, and per-sample detail arrays (e.g. the baseline that was subtracted)."""
+
+    values: np.ndarray
+    errors: dict[int, str] = field(default_factory=dict)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class Transform(Reward):
+    """A reward computed from one child reward (``reward``), sample by sample or per group.
+
+    Subclasses implement :meth:`transform` on the child's values (NaN where the child has none).
+    A child error or "not applicable" passes through unchanged; the child's result is kept in
+    ``details["components"]`` under its name.
+    """
+
+    def __init__(self, reward: Reward) -> None:
+        self.reward = reward
+
+    def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
+        raise NotImplementedError
+
+    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+        return self._assemble(samples, self.reward.score(samples))
+
+    async def ascore(self, samples: Sequence[Sample]) -> list[RewardResult]:
+        samples = list(samples)
+        return self._assemble(samples, await self.reward.ascore(samples))
+
+    def _assemble(self, samples: list[Sample], results: list[RewardResult]) -> list[RewardResult]:
+        values = value_array(results)
+        with np.errstate(all="ignore"):
+            out = self.transform(values, samples, results)
+        label = child_labels([self.reward])[0]
+        new = out.values
+        finite = np.isfinite(new)
+        extras = {key: array.tolist() for key, array in out.extra.items()}
+        assembled = []
+        for index, result in enumerate(results):
+            details: dict[str, Any] = {"components": {label: component_entry(result)}}
+            for key, column in extras.items():
+                details[key] = column[index]
+            if result.value is None:
+                reason = result.error and f"{label}: {result.error}"
+                assembled.append(RewardResult(None, reason, details))
+            elif index in out.errors:
+                assembled.append(RewardResult(None, f"{self.name}: {out.errors[index]}", details))
+            elif not finite[index]:
+                assembled.append(RewardResult(None, f"{self.name}: transformed value is not finite", details))
+            else:
+                assembled.append(RewardResult(float(new[index]), None, details))
+        return assembled
+
+
+def _group_key(sample: Sample, index: int) -> Any:
+    group = sample.group
+    if group is None:
+        return ("__own_group__", index)
+    try:
+        hash(group)
+    except TypeError:
+        return json.dumps(group, sort_keys=True, default=str)
+    return group
+
+
+def group_indices(samples: Sequence[Sample]) -> list[np.ndarray]:
+    """Index arrays of the prompt groups of a batch; a sample with ``group`` None is its own.
+
+    >>> [g.tolist() for g in group_indices([Sample("a", group=1), Sample("b"), Sample("c", group=1)])]
+    [[0, 2], [1]]
+    """
+    groups: dict[Any, list[int]] = {}
+    for index, sample in enumerate(samples):
+        groups.setdefault(_group_key(sample, index), []).append(index)
+    return [np.asarray(indices, dtype=int) for indices in groups.values()]
+
+
+def group_moments(values: np.ndarray, ddof: int = 0) -> tuple[float, float, int]:
+    """(mean, standard deviation, count) of the values that are not NaN, independent of their order.
+
+    The values are sorted before summing, so a permuted group gives bit-identical moments.
+
+    >>> group_moments(np.array([3.0, np.nan, 1.0]))
+    (2.0, 1.0, 2)
+    """
+    present = np.sort(values[~np.isnan(values)])
+    count = present.size
+    if count == 0:
+        return float("nan"), float("nan"), 0
+    mean = float(np.sum(present) / count)
+    if count - ddof <= 0:
+        return mean, 0.0, count
+    deviations = np.sort(present - mean)
+    std = float(np.sqrt(np.sum(deviations * deviations) / (count - ddof)))
+    return mean, std, count

@@ -1,0 +1,1 @@
+"""Code execution rewards: run a completion's program against tests in a sandbox."""

@@ -1,0 +1,199 @@
+"""The warm fork server, one process per pool slot.
+
+Started by :class:`~rewardsmith.verifiers.code.sandbox.SandboxPool` with an empty environment.
+It enters its namespaces once, preloads common modules, says hello with the isolation it got,
+then serves one job at a time on its standard input/output (4-byte length + JSON frames). Per
+job it forks a process that becomes PID 1 of a new PID namespace and forks the runner, so a
+check costs two forks, and killing that one process on timeout kills everything the program
+started. The work directory lives in the server's private tmpfs and is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import secrets
+import selectors
+import shutil
+import signal
+import struct
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from typing import Any
+
+from .harness import TAIL, run_function_tests, send
+from .isolation import Isolation, Limits, confine, enter_namespaces, new_pid_namespace
+from .stdio import run_stdio_tests
+
+PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing",
+           "fractions", "decimal", "statistics", "random", "datetime", "hashlib", "copy", "operator")
+ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
+
+
+def read_frame(fd: int) -> Any:
+    header = _read_exact(fd, 4)
+    if header is None:
+        return None
+    body = _read_exact(fd, struct.unpack(">I", header)[0])
+    return None if body is None else json.loads(body)
+
+
+def write_frame(fd: int, message: Any) -> None:
+    body = json.dumps(message).encode()
+    data = struct.pack(">I", len(body)) + body
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = os.read(fd, size - len(buffer))
+        if not chunk:
+            return None
+        buffer += chunk
+    return bytes(buffer)
+
+
+def _become_runner(job: dict[str, Any], channel: tuple[int, str], tests_fd: int, err_fd: int,
+                   workdir: str) -> None:
+    """In the runner process: lock down, then run the tests. Never returns."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        for target, source in ((0, null), (1, null), (2, err_fd)):
+            os.dup2(source, target)
+        low, high = sorted((channel[0], tests_fd))
+        os.closerange(3, low)
+        os.closerange(low + 1, high)
+        os.closerange(high + 1, 1 << 16)
+        os.chdir(workdir)
+        os.environ.clear()
+        os.environ.update(ENV, HOME=workdir, TMPDIR=workdir)
+        for name in [m for m in sys.modules if m.startswith(("rewardsmith", "_rewardsmith"))]:
+            del sys.modules[name]
+        stdio = job["kind"] == "stdio"
+        confine(Limits(**job["limits"]), no_fork=not stdio)
+        send(channel, phase="ready")
+        (run_stdio_tests if stdio else run_function_tests)(job, tests_fd, channel)
+    finally:
+        os._exit(0)
+
+
+def _spawn(job: dict[str, Any], nonce: str, workdir: str, control: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Fork the PID-namespace init and its runner; returns (pid, result_r, tests_w, err_r)."""
+    result_r, result_w = os.pipe()
+    tests_r, tests_w = os.pipe()
+    err_r, err_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            for fd in (*control, result_r, tests_w, err_r):
+                os.close(fd)
+            new_pid_namespace()
+            runner = os.fork()
+            if runner == 0:
+                _become_runner(job, (result_w, nonce), tests_r, err_w, workdir)
+            for fd in (result_w, tests_r, err_w):
+                os.close(fd)
+            _, status = os.waitpid(runner, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+        finally:
+            os._exit(70)
+    for fd in (result_w, tests_r, err_w):
+        os.close(fd)
+    return pid, result_r, tests_w, err_r
+
+
+def run_job(job: dict[str, Any], control: tuple[int, int]) -> dict[str, Any]:
+    """Run one program against its tests; the reply holds only correctly signed records."""
+    nonce = secrets.token_hex(16)
+    workdir = tempfile.mkdtemp(prefix="rs-", dir=job.get("tmp", "/tmp"))
+    started = time.monotonic()
+    pid, result_r, tests_w, err_r = _spawn(job, nonce, workdir, control)
+    payload = json.dumps(job["tests"]).encode()
+    raw, stderr = bytearray(), bytearray()
+    deadline = started + job["wall_timeout"]
+    selector = selectors.DefaultSelector()
+    os.set_blocking(tests_w, False)
+    selector.register(result_r, selectors.EVENT_READ)
+    selector.register(err_r, selectors.EVENT_READ)
+    selector.register(tests_w, selectors.EVENT_WRITE)
+    timed_out = False
+    while result_r in selector.get_map() or err_r in selector.get_map():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        for key, _ in selector.select(left):
+            fd = key.fd
+            if fd == tests_w:
+                try:
+                    payload = payload[os.write(fd, payload[: 1 << 16]):]
+                except BrokenPipeError:
+                    payload = b""
+                if not payload:
+                    selector.unregister(fd)
+                    os.close(fd)
+                continue
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                selector.unregister(fd)
+            elif fd == result_r:
+                raw += chunk
+                if len(raw) > job["max_report"]:
+                    selector.unregister(fd)
+            else:
+                stderr = (stderr + chunk)[-TAIL:]
+    for key in list(selector.get_map().values()):
+        selector.unregister(key.fd)
+        if key.fd == tests_w:
+            os.close(key.fd)
+    if timed_out:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    _, status = os.waitpid(pid, 0)
+    os.close(result_r)
+    os.close(err_r)
+    shutil.rmtree(workdir, ignore_errors=True)
+    records, forged = [], 0
+    for line in bytes(raw).splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            forged += 1
+            continue
+        if isinstance(record, dict) and record.pop("n", None) == nonce:
+            records.append(record)
+        else:
+            forged += 1
+    return {"records": records, "forged": forged, "timed_out": timed_out,
+            "exit": os.waitstatus_to_exitcode(status), "stderr": stderr.decode("utf-8", "replace"),
+            "seconds": time.monotonic() - started}
+
+
+def main() -> None:
+    control = (os.dup(0), os.dup(1))
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    isolation = enter_namespaces() if "--no-namespaces" not in sys.argv else Isolation(
+        host_uid=os.geteuid(), warnings=("namespaces switched off (--no-namespaces)",))
+    for name in PRELOAD:
+        importlib.import_module(name)
+    write_frame(control[1], {"hello": asdict(isolation), "pid": os.getpid()})
+    while (job := read_frame(control[0])) is not None:
+        try:
+            reply = run_job(job, control)
+        except Exception as exc:  # noqa: BLE001 - the pool turns this into an error result
+            reply = {"infrastructure_error": f"{type(exc).__name__}: {exc}"}
+        write_frame(control[1], reply)
+
+
+if __name__ == "__main__":
+    main()

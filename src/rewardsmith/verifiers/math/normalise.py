@@ -1,0 +1,215 @@
+"""Normalise an answer string: LaTeX and unicode notation to one plain-text form.
+
+Stage two of extract → normalise → compare. :func:`clean` removes what never changes the value
+(``$``, ``\\left``, spacing, ``\\text{}`` wrappers, units, degrees, percent signs, thousands
+separators, trailing punctuation, unicode symbols); :func:`latex_to_plain` turns the LaTeX that
+carries meaning (``\\frac``, ``\\sqrt``, ``\\binom``, ``^{}``, ``\\pi``, mixed numbers) into the
+plain syntax that :mod:`.expr` parses.
+
+>>> clean("\\\\$1{,}250.00\\\\text{ dollars}.")
+'1250.00'
+>>> latex_to_plain(clean("2\\\\dfrac{1}{2}"))
+'(2+((1)/(2)))'
+>>> latex_to_plain("\\\\sqrt[3]{x^{2}}")
+'root((x^(2)),(3))'
+"""
+
+from __future__ import annotations
+
+import re
+
+from .expr import FUNCTIONS, GREEK, LIMITS, TooComplex, Unreadable
+
+_UNICODE = {
+    "−": "-",
+    "–": "-",
+    "×": "*",
+    "·": "*",
+    "⋅": "*",
+    "÷": "/",
+    "√": "\\sqrt",
+    "π": "\\pi ",
+    "∞": "\\infty ",
+    "≤": "<=",
+    "≥": ">=",
+    "≠": "!=",
+    "∪": "\\cup ",
+    "±": "\\pm ",
+    "°": "",
+    "\u00a0": " ",
+    "θ": "\\theta ",
+    "α": "\\alpha ",
+    "β": "\\beta ",
+}
+_SIMPLE = [
+    (re.compile(r"\\[dt]frac"), r"\\frac"),
+    (re.compile(r"\\[dt]binom"), r"\\binom"),
+    (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?:\.|(?![a-zA-Z]))"), ""),
+    (re.compile(r"\\(?:displaystyle|textstyle|limits|nolimits)"), ""),
+    (re.compile(r"\\h?phantom\{[^{}]*\}"), ""),
+    (re.compile(r"(?<=\d)\\,(?=\d{3})"), ""),
+    (re.compile(r"(?<!\\)\\[,;:!> ]|\\q?quad\b|~"), " "),
+    (re.compile(r"\{,\}"), ""),
+    (re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree"), ""),
+    (re.compile(r"\\cdot|\\times|\\ast"), "*"),
+    (re.compile(r"\\div\b"), "/"),
+    (re.compile(r"\\(?:leq?|leqslant)(?![a-zA-Z])"), "<="),
+    (re.compile(r"\\(?:geq?|geqslant)(?![a-zA-Z])"), ">="),
+    (re.compile(r"\\lt(?![a-zA-Z])"), "<"),
+    (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
+    (re.compile(r"\\neq?(?![a-zA-Z])"), "!="),
+    (re.compile(r"\\%|%|\\\$|\$"), ""),
+    (
+        re.compile(r"\\(?:mathrm|mathbf|textbf|textit|textrm|mathit|mbox|text|operatorname|boxed)\s*\{"),
+        r"\\text{",
+    ),
+]
+_TEXT = "\\text{"
+_UNIT_WORDS = re.compile(r"(?<=[\d)}])\s+((?:[a-zA-Z]+\.?\s+)*[a-zA-Z]{2,})\.?(?:\s*\^\s*\{?[23]\}?)?$")
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_MIXED_LATEX = re.compile(r"(?<![\d.}^_])(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}")
+_MIXED_PLAIN = re.compile(r"(-?)(\d+)\s+(\d+)\s*/\s*(\d+)")
+_KNOWN_NAMES = FUNCTIONS | GREEK | {"pi", "infty", "frac", "sqrt", "binom", "cup", "pm", "mp"}
+
+
+def _strip_wrappers(text: str) -> str:
+    while True:
+        before = text
+        text = text.strip().rstrip(".;:").strip()
+        for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+            if text.startswith(left) and text.endswith(right) and len(text) >= len(left) + len(right):
+                text = text[len(left) : len(text) - len(right)]
+        if text == before:
+            return text
+
+
+def unwrap_braces(text: str) -> str:
+    """Remove one pair of braces around the whole string, repeatedly: ``{{5}}`` → ``5``."""
+    while text.startswith("{") and matching(text, 0) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def matching(text: str, start: int) -> int:
+    """Index of the bracket closing the one at ``start`` (``{([``), or -1 when unbalanced."""
+    opener = text[start]
+    closer = {"{": "}", "(": ")", "[": "]"}[opener]
+    depth = 0
+    for index in range(start, len(text)):
+        char = text[index]
+        if char == opener and (index == 0 or text[index - 1] != "\\" or opener != "{"):
+            depth += 1
+        elif char == closer and (index == 0 or text[index - 1] != "\\" or closer != "}"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def clean(text: str) -> str:
+    """Remove notation that never changes an answer's value; keep what :mod:`.parse` needs."""
+    if len(text) > LIMITS["length"]:
+        raise TooComplex(f"answer longer than {LIMITS['length']} characters")
+    for symbol, replacement in _UNICODE.items():
+        if symbol in text:
+            text = text.replace(symbol, replacement)
+    text = _strip_wrappers(text)
+    for pattern, replacement in _SIMPLE:
+        text = pattern.sub(replacement, text)
+    text = " ".join(text.split())
+    text = unwrap_braces(_strip_wrappers(text)).strip()
+    text = re.sub(r"\^\s*\{?\s*\}?\s*$", "", text)
+    text = _unwrap_text(text)
+    units = _UNIT_WORDS.search(text)
+    if units and re.match(r"[-+(\d.\\]", text) and not set(units[1].split()) & _KNOWN_NAMES:
+        text = text[: units.start()].strip()
+    text = unwrap_braces(text.rstrip(".,;: ")).strip()
+    if _THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    return text
+
+
+def _unwrap_text(text: str) -> str:
+    """``\\text{ cm}`` → `` cm ``: the words stay (a text answer, or units to strip)."""
+    while (start := text.find(_TEXT)) >= 0:
+        end = matching(text, start + len(_TEXT) - 1)
+        if end < 0:
+            raise Unreadable("unbalanced braces")
+        text = f"{text[:start]} {text[start + len(_TEXT) : end]} {text[end + 1 :]}"
+    return " ".join(text.split())
+
+
+def _argument(text: str, position: int) -> tuple[str, int]:
+    """One LaTeX argument at ``position``: a ``{group}`` or a single character."""
+    while position < len(text) and text[position] == " ":
+        position += 1
+    if position >= len(text):
+        raise Unreadable("missing argument")
+    if text[position] == "{":
+        end = matching(text, position)
+        if end < 0:
+            raise Unreadable("unbalanced braces")
+        return text[position + 1 : end], end + 1
+    if text[position] == "\\":
+        match = re.compile(r"\\[a-zA-Z]+").match(text, position)
+        if match:
+            return match.group(0), match.end()
+    return text[position], position + 1
+
+
+def latex_to_plain(text: str, depth: int = 0) -> str:
+    """LaTeX math to the plain syntax of :mod:`.expr` (``\\frac{a}{b}`` → ``((a)/(b))``)."""
+    if depth > LIMITS["braces"]:
+        raise TooComplex("braces nested too deeply for the cheap path")
+    if depth == 0:
+        text = _MIXED_LATEX.sub(r"(\1+\\frac{\2}{\3})", text)
+        text = _MIXED_PLAIN.sub(lambda m: f"{m[1]}({m[2]}+{m[3]}/{m[4]})", text)
+    out: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            match = re.compile(r"\\([a-zA-Z]+)").match(text, position)
+            if match is None:
+                raise Unreadable(f"unknown LaTeX {text[position : position + 2]!r}")
+            name, position = match.group(1), match.end()
+            if name in ("frac", "cfrac", "binom", "choose"):
+                first, position = _argument(text, position)
+                second, position = _argument(text, position)
+                a, b = latex_to_plain(first, depth + 1), latex_to_plain(second, depth + 1)
+                out.append(f"(({a})/({b}))" if "frac" in name else f"binom({a},{b})")
+            elif name == "sqrt":
+                index = None
+                if position < len(text) and text[position] == "[":
+                    end = matching(text, position)
+                    if end < 0:
+                        raise Unreadable("unbalanced brackets")
+                    index, position = text[position + 1 : end], end + 1
+                radicand, position = _argument(text, position)
+                inner = latex_to_plain(radicand, depth + 1)
+                degree = latex_to_plain(index, depth + 1) if index else None
+                out.append(f"root(({inner}),({degree}))" if degree else f"sqrt({inner})")
+            elif name == "infty":
+                out.append(" oo ")
+            elif name in _KNOWN_NAMES:
+                out.append(f" {name} ")
+            else:
+                raise Unreadable(f"unsupported LaTeX command \\{name}")
+        elif char in "{":
+            end = matching(text, position)
+            if end < 0:
+                raise Unreadable("unbalanced braces")
+            out.append(f"({latex_to_plain(text[position + 1 : end], depth + 1)})")
+            position = end + 1
+        elif char == "_":
+            subscript, position = _argument(text, position + 1)
+            if not re.fullmatch(r"[A-Za-z0-9]+", subscript):
+                raise Unreadable("unsupported subscript")
+            out.append(f"_{subscript}")
+        elif char in "[]":
+            out.append("(" if char == "[" else ")")
+            position += 1
+        else:
+            out.append(char)
+            position += 1
+    return "".join(out)

@@ -1,0 +1,233 @@
+"""Read a cleaned answer into a typed value: a number or expression, a tuple, a set of
+solutions, an interval (or union of them), a matrix, an equation, a choice letter, or words.
+
+>>> parse_answer("x = 1 \\\\text{ or } x = 2").kind
+'set'
+>>> parse_answer("[2, \\\\infty)").value[2:]
+(True, False)
+>>> parse_answer("\\\\text{(B)}", letters=True).value
+'B'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .expr import CONSTANTS, FUNCTIONS, GREEK, TooComplex, Unreadable, free_symbols, parse_expr
+from .normalise import clean, latex_to_plain, matching
+
+_LETTER = re.compile(r"\(?([A-E])\)?(?:[.:)]|\s|$)")
+_MATRIX = re.compile(r"\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}", re.DOTALL)
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'\- ]*")
+_SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\([A-Za-z0-9, ]*\))?|\\[a-z]+")
+_RELATION = re.compile(r"<=|>=|!=|<|>|=")
+_OR = re.compile(r"\s+(?:or|and)\s+|\\[lv]or|\\land|\\wedge|;")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A parsed answer. ``kind`` is one of expr, tuple, set, interval, union, matrix, eq,
+    letter, text; ``value`` depends on it; ``text`` is the normalised string."""
+
+    kind: str
+    value: Any
+    text: str
+
+    @property
+    def size(self) -> int:
+        """How many candidate values this answer states (a set of 3 states 3)."""
+        if self.kind != "set" or all(item.kind == "interval" for item in self.value):
+            return 1
+        return len(self.value)
+
+
+def split_top(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` where it is outside every bracket."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(text):
+        char = text[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and text.startswith(separator, index):
+            parts.append(text[start:index])
+            start = index + len(separator)
+            index = start
+            continue
+        index += 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+def _expr(text: str) -> Answer:
+    plain = latex_to_plain(text)
+    if "\\pm" in text or " pm " in plain or " mp " in plain:
+        raise Unreadable("± inside an expression")
+    return Answer("expr", parse_expr(plain), plain.strip())
+
+
+def _is_words(text: str) -> bool:
+    if not _WORDS.fullmatch(text):
+        return False
+    words = re.findall(r"[A-Za-z]+", text)
+    known = FUNCTIONS | GREEK | CONSTANTS
+    return any(len(word) >= 3 and word.lower() not in known for word in words) or " " in text.strip()
+
+
+def _bracketed(text: str) -> tuple[str, str, str] | None:
+    """(open, inside, close) when the whole text is one bracketed group."""
+    if text.startswith("\\{") and text.endswith("\\}"):
+        return "{", text[2:-2], "}"
+    if text[:1] in "([" and text[-1:] in ")]":
+        inner = text[1:-1]
+        depth = 0
+        for char in inner:
+            depth += char in "([{"
+            depth -= char in ")]}"
+            if depth < 0:
+                return None
+        return (text[0], inner, text[-1]) if depth == 0 else None
+    return None
+
+
+def _infinite(text: str) -> bool:
+    return "\\infty" in text or "oo" in text
+
+
+def _interval(low: str, high: str, opening: str, closing: str) -> Answer:
+    lo, hi = _expr(low), _expr(high)
+    text = f"{opening}{lo.text},{hi.text}{closing}"
+    return Answer("interval", (lo, hi, opening == "[", closing == "]"), text)
+
+
+def _inequality(text: str) -> Answer | None:
+    """``3 < x <= 5``, ``x > 3``, ``x \\\\ge -2`` as an interval over one variable."""
+    parts = _RELATION.split(text)
+    relations = _RELATION.findall(text)
+    if "=" in relations or "!=" in relations or not relations:
+        return None
+    infinity = ("-oo", "oo")
+    if len(parts) == 2:
+        left, right = parts[0].strip(), parts[1].strip()
+        flipped = not _SIMPLE_NAME.fullmatch(left)
+        if flipped and not _SIMPLE_NAME.fullmatch(right):
+            return None
+        bound = left if flipped else right
+        relation = relations[0]
+        upper = (relation in ("<", "<=")) != flipped
+        closed = "=" in relation
+        if upper:
+            lo, hi, lc, hc = infinity[0], bound, False, closed
+        else:
+            lo, hi, lc, hc = bound, infinity[1], closed, False
+        return Answer(
+            "interval",
+            (_expr(lo), _expr(hi), lc, hc),
+            f"{'[' if lc else '('}{lo},{hi}{']' if hc else ')'}",
+        )
+    if len(parts) == 3 and _SIMPLE_NAME.fullmatch(parts[1].strip()):
+        first, second = relations
+        if (first in ("<", "<=")) and (second in ("<", "<=")):
+            opening, closing = "[" if first == "<=" else "(", "]" if second == "<=" else ")"
+            return _interval(parts[0], parts[2], opening, closing)
+        if (first in (">", ">=")) and (second in (">", ">=")):
+            opening, closing = "[" if second == ">=" else "(", "]" if first == ">=" else ")"
+            return _interval(parts[2], parts[0], opening, closing)
+    return None
+
+
+def _strip_name(text: str) -> str:
+    """``x = 3`` → ``3``; ``f(2) = 5`` → ``5``; equations whose right side has variables
+    (``y = 2x + 3``) are kept."""
+    parts = split_top(text, "=")
+    if len(parts) >= 2 and not any(p.endswith(("<", ">", "!")) for p in parts[:-1]):
+        if _SIMPLE_NAME.fullmatch(parts[0]) and all(parts):
+            try:
+                constant = not free_symbols(parse_expr(latex_to_plain(parts[-1])))
+            except (Unreadable, TooComplex):
+                constant = True
+            if constant or len(parts) > 2:
+                return parts[-1]
+    return text
+
+
+def _matrix(body: str) -> Answer:
+    rows = [row for row in re.split(r"\\\\", body) if row.strip()]
+    cells = [[_element(cell.strip()) for cell in row.split("&")] for row in rows]
+    if len({len(row) for row in cells}) != 1:
+        raise Unreadable("ragged matrix")
+    text = "[" + ";".join(",".join(cell.text for cell in row) for row in cells) + "]"
+    return Answer("matrix", tuple(tuple(row) for row in cells), f"matrix{text}")
+
+
+def _element(text: str) -> Answer:
+    text = _strip_name(text.strip())
+    if "=" in text and not re.search(r"<=|>=|!=", text):
+        lhs, _, rhs = text.partition("=")
+        if "=" in rhs:
+            raise Unreadable("chained equation")
+        return Answer("eq", (_expr(lhs).value, _expr(rhs).value), text)
+    inequality = _inequality(text)
+    return inequality if inequality is not None else _expr(text)
+
+
+def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answer:
+    """Parse one answer. ``letters``: read a choice letter; ``scalar``: read ``3,5`` as 3.5."""
+    text = clean(raw)
+    if not text:
+        raise Unreadable("empty answer")
+    if letters and (match := _LETTER.match(text)):
+        return Answer("letter", match.group(1), match.group(1))
+    if scalar and re.fullmatch(r"-?\d+,(?:\d{1,2}|\d{4,})", text):
+        text = text.replace(",", ".")
+    matrix = _MATRIX.search(text)
+    if matrix and matrix.start() == 0 and matrix.end() == len(text):
+        return _matrix(matrix.group(2))
+    if _is_words(text):
+        return Answer("text", " ".join(text.lower().split()), " ".join(text.lower().split()))
+    unions = split_top(text, "\\cup")
+    if len(unions) > 1:
+        parts = tuple(parse_answer(part) for part in unions)
+        if any(part.kind != "interval" for part in parts):
+            raise Unreadable("union of non-intervals")
+        return Answer("union", parts, "∪".join(part.text for part in parts))
+    if "\\pm" in text:
+        pieces = text.split("\\pm")
+        if len(pieces) != 2:
+            raise Unreadable("several ±")
+        base = _strip_name(pieces[0].strip()) or "0"
+        plus, minus = _element(f"{base}+{pieces[1]}"), _element(f"{base}-({pieces[1]})")
+        return Answer("set", (plus, minus), f"{plus.text},{minus.text}")
+    bracketed = _bracketed(text)
+    inside = bracketed[1] if bracketed else text
+    items = [item for chunk in split_top(inside, ",") for item in _OR.split(chunk)]
+    items = [item.strip() for item in items if item and item.strip()]
+    if bracketed and bracketed[0] in "([" and len(items) == 2 and any(_infinite(i) for i in items):
+        return _interval(items[0], items[1], bracketed[0], bracketed[2])
+    if bracketed and len(items) == 2 and (bracketed[0], bracketed[2]) in (("[", ")"), ("(", "]"), ("[", "]")):
+        return _interval(items[0], items[1], bracketed[0], bracketed[2])
+    if bracketed and bracketed[0] == "(" and len(items) > 1:
+        elements = tuple(_element(item) for item in items)
+        return Answer("tuple", elements, "(" + ",".join(e.text for e in elements) + ")")
+    if len(items) > 1 or (bracketed and bracketed[0] == "{"):
+        elements = tuple(_element(item) for item in items)
+        return Answer("set", elements, "{" + ",".join(e.text for e in elements) + "}")
+    return _element(text)
+
+
+def parse_or_none(raw: str, **options: bool) -> tuple[Answer | None, str | None]:
+    """(answer, None) or (None, why it could not be read by the cheap path)."""
+    try:
+        return parse_answer(raw, **options), None
+    except TooComplex as exc:
+        return None, str(exc)
+    except (RecursionError, ValueError, ZeroDivisionError, IndexError) as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def bracket_ok(text: str) -> bool:
+    """Whether every ``{`` has its ``}`` (a cut-off answer does not)."""
+    return text.count("{") == text.count("}") and (not text.startswith("{") or matching(text, 0) >= 0)

@@ -1,0 +1,200 @@
+"""``math.answer``: 1.0 when the completion's final answer equals the gold answer, else 0.0."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.reward import Reward
+
+from .expr import TooComplex, Unreadable
+from .extract import extract, extract_reference
+from .judge import Gold, NeedsSymbolic, judge, parse_gold
+from .normalise import clean
+from .pool import JobTimeout, WorkerFailed, shared_pool
+from .symbolic import judge_in_worker
+
+Key = tuple[str, "str | tuple[str, ...]"]
+
+
+@register("math.answer")
+class MathAnswer(Reward):
+    """Verifiable math reward for GSM8K/MATH/AIME-style data (RLVR, as in DeepSeek-R1 and
+    Tülu 3): r = 1 if answer(completion) ≡ answer(reference) else 0.
+
+    Three stages, each its own module: :mod:`.extract` finds the final answer (``\\boxed{}``,
+    ``<answer>``, "The answer is", ``####``, ``A:``, a trailing formula, optionally the last
+    number; text after ``</think>`` first), :mod:`.normalise` removes notation, and
+    :mod:`.compare` decides equality: exact rationals, floats within ``rel_tol``, identity tests
+    at random points, tuples, sets, intervals, matrices, equations, choice letters. What those
+    cannot decide goes to sympy in a process pool with a ``timeout`` that works in any thread;
+    a timeout is an error result, never a 0.
+
+    Hedging is not rewarded (several different answers, "3 or 4"), nor is a negated answer
+    ("it is not 42"), unless ``allow_hedging`` is set (then any stated candidate may match).
+    The reference may be a worked solution ending in ``#### 42``, ``A: 42`` or ``\\boxed{42}``,
+    or a list of acceptable answers.
+
+    >>> reward = MathAnswer()
+    >>> reward("so the total is \\\\boxed{\\\\dfrac{3}{4}}", "0.75").value
+    1.0
+    >>> reward("The answer is 3 or 4.", "4").details["comparison"]
+    'hedged'
+    >>> reward("Janet makes $1,250 a day.\\nA: 1,250", "#### 1250").value
+    1.0
+    """
+
+    value_range = (0.0, 1.0)
+
+    def __init__(
+        self,
+        last_number: bool = True,
+        allow_hedging: bool = False,
+        rel_tol: float = 1e-6,
+        timeout: float = 5.0,
+        workers: int = 2,
+        cache_size: int = 100_000,
+    ) -> None:
+        self.last_number = last_number
+        self.allow_hedging = allow_hedging
+        self.rel_tol = rel_tol
+        self.timeout = timeout
+        self.workers = workers
+        self.cache_size = cache_size
+        self._setup()
+
+    def _setup(self) -> None:
+        self._cache: OrderedDict[Key, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_lock")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._setup()
+
+    def _remember(self, key: Key, verdict: dict[str, Any]) -> None:
+        with self._lock:
+            self._cache[key] = verdict
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    def _cheap(self, gold: Gold | None, key: Key) -> dict[str, Any] | None:
+        """The verdict from the cache or the in-process path; None when sympy must decide."""
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if gold is None:
+            return None
+        try:
+            verdict = judge(gold, key[1], self.rel_tol, self.allow_hedging)
+        except (TooComplex, NeedsSymbolic):
+            return None
+        self._remember(key, verdict)
+        return verdict
+
+    def _expensive(self, key: Key) -> dict[str, Any] | str:
+        """The verdict from a worker process, or the reason there is none."""
+        args = (key[0], key[1], self.rel_tol, self.allow_hedging)
+        try:
+            verdict = shared_pool(self.workers).run(judge_in_worker, args, self.timeout)
+        except JobTimeout as exc:
+            return f"{exc} comparing {str(key[1])[:60]!r} with {key[0][:60]!r}"
+        except WorkerFailed as exc:
+            return f"comparison failed: {exc}"
+        self._remember(key, verdict)
+        return verdict
+
+    def _prepare(self, sample: Sample, golds: dict[str, Gold | None]) -> tuple[dict[str, Any], Any]:
+        """(details, key or finished result) for one sample."""
+        reference = sample.reference
+        references = reference if isinstance(reference, list | tuple) else [reference]
+        references = [str(r) for r in references if r is not None and str(r).strip()]
+        if not references:
+            return {}, RewardResult.fail("no reference answer to compare with")
+        found = extract(sample.text, self.last_number)
+        details: dict[str, Any] = {"extracted": _short(found.answer), "extraction": found.method}
+        if found.answer is None:
+            return details, RewardResult.ok(0.0, **details, comparison="no answer found")
+        if found.negated:
+            return details, RewardResult.ok(0.0, **details, comparison="negated")
+        stated: dict[str, str] = {}
+        for candidate in found.candidates:
+            stated.setdefault(clean_or_raw(candidate), candidate)
+        distinct = [raw for cleaned, raw in stated.items() if cleaned]
+        answer: str | tuple[str, ...] = tuple(distinct) if len(distinct) > 1 else found.answer
+        keys = []
+        for ref in references:
+            gold_raw = extract_reference(ref)
+            if gold_raw not in golds:
+                try:
+                    golds[gold_raw] = parse_gold(gold_raw)
+                except TooComplex:
+                    golds[gold_raw] = None
+            keys.append((gold_raw, answer))
+        return details, keys
+
+    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+        golds: dict[str, Gold | None] = {}
+        results: list[RewardResult | None] = [None] * len(samples)
+        pending: dict[Key, list[int]] = {}
+        prepared = []
+        for index, sample in enumerate(samples):
+            details, keys = self._prepare(sample, golds)
+            prepared.append((details, keys))
+            if isinstance(keys, RewardResult):
+                results[index] = keys
+        verdicts: dict[Key, dict[str, Any] | str] = {}
+        for index, (_, keys) in enumerate(prepared):
+            if isinstance(keys, RewardResult):
+                continue
+            for key in keys:
+                if key not in verdicts:
+                    verdict = self._cheap(golds.get(key[0]), key)
+                    if verdict is None:
+                        pending.setdefault(key, []).append(index)
+                    else:
+                        verdicts[key] = verdict
+        if pending:
+            with ThreadPoolExecutor(max_workers=self.workers) as executor:
+                for key, verdict in zip(pending, executor.map(self._expensive, pending), strict=True):
+                    verdicts[key] = verdict
+        for index, (details, keys) in enumerate(prepared):
+            if results[index] is None:
+                results[index] = _combine(details, [verdicts[key] for key in keys])
+        return results  # type: ignore[return-value]
+
+
+def clean_or_raw(text: str) -> str:
+    try:
+        return clean(text)
+    except (TooComplex, Unreadable):
+        return text
+
+
+def _combine(details: dict[str, Any], verdicts: list[dict[str, Any] | str]) -> RewardResult:
+    """One result from the verdicts against each acceptable reference (any match wins)."""
+    for verdict in verdicts:
+        if isinstance(verdict, dict) and verdict["equal"]:
+            return RewardResult.ok(1.0, **details, **_shown(verdict))
+    errors = [v for v in verdicts if isinstance(v, str)]
+    if errors:
+        return RewardResult.fail(errors[0], **details)
+    return RewardResult.ok(0.0, **details, **_shown(verdicts[0]))  # type: ignore[arg-type]
+
+
+def _short(text: str | None, limit: int = 300) -> str | None:
+    return text if text is None or len(text) <= limit else text[:limit] + "…"
+
+
+def _shown(verdict: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "gold": _short(verdict["gold"]),
+        "normalised": _short(verdict["pred"]),
+        "comparison": verdict["method"],
+    }

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+
+import rewardsmith
+from rewardsmith.audit.probes import audit_hacking, flat_metrics, load_corpus
+from rewardsmith.audit.probes.corpus import KINDS
+
+from .hackable import boxed_regex, last_number, substring_match
+
+REWARD_DOCTOR_ATTACKS = {"hedge", "negation", "contradiction", "empty", "echo_question", "length_inflation",
+                         "injection", "self_praise", "format_only"}
+
+
+def corpus_of(reward):
+    return audit_hacking(reward, [], probes=None)["corpus"]
+
+
+def test_corpus_has_four_kinds_unique_ids_and_two_hundred_cases():
+    cases = load_corpus()
+    assert len(cases) >= 200
+    assert len({c.id for c in cases}) == len(cases)
+    assert {c.kind for c in cases} == set(KINDS)
+    assert all(c.accept == (c.kind in ("equivalent", "format")) for c in cases)
+    assert REWARD_DOCTOR_ATTACKS <= {c.cls for c in cases if c.kind == "exploit"}
+
+
+def test_contested_cases_stay_out_of_the_headline():
+    result = corpus_of(substring_match)
+    contested = sum(c.contested for c in load_corpus())
+    assert contested > 0
+    assert result["n"] == len(load_corpus()) - contested
+    assert len(result["contested_accepted"]) == contested
+
+
+def test_boxed_regex_accepts_eleven_exploit_classes_and_is_permissive():
+    result = corpus_of(boxed_regex)
+    assert result["exploit_classes"] == [
+        "contradiction", "empty", "format_farming", "format_only", "hedge", "injection", "length_inflation",
+        "negation", "repeat_steps", "self_praise", "unicode_confusables",
+    ]
+    assert result["profile"] == "permissive"
+
+
+def test_substring_match_accepts_hedges_and_negations_and_rejects_equivalents():
+    result = corpus_of(substring_match)
+    assert result["exploit_classes"] == ["contradiction", "hedge", "injection", "negation", "unicode_confusables"]
+    assert result["by_kind"]["equivalent"]["failed"] == 39
+
+
+def test_last_number_accepts_injection_and_negation_only():
+    assert corpus_of(last_number)["exploit_classes"] == ["injection", "negation"]
+
+
+def test_text_exact_is_format_strict_with_no_false_positive():
+    result = corpus_of(rewardsmith.load({"type": "text.exact"}))
+    assert (result["profile"], result["false_positive_rate"], result["exploit_classes"]) == ("format_strict", 0.0, [])
+
+
+@pytest.mark.xfail(strict=True, reason="math.answer accepts 'x \\neq -3' for -3 (reported to its author)")
+def test_math_answer_accepts_no_exploit():
+    assert corpus_of(rewardsmith.load({"type": "math.answer"}))["exploit_classes"] == []
+
+
+def test_math_answer_is_precise():
+    result = corpus_of(rewardsmith.load({"type": "math.answer"}))
+    assert result["false_positive_rate"] < 0.02
+    assert result["false_negative_rate"] < 0.05
+
+
+def test_partial_credit_is_detected_and_a_threshold_advised():
+    def half_for_format(completion, reference):
+        return 0.5 * ("\\boxed{" in completion) + 0.5 * (f"\\boxed{{{reference}}}" in completion)
+
+    result = corpus_of(half_for_format)
+    assert result["partial_credit"] is True
+    assert result["advised_threshold"] == 0.25
+    assert set(result["at_advised_threshold"]) == {"false_positive_rate", "false_negative_rate"}
+
+
+def test_corpus_metrics_are_flat():
+    metrics = flat_metrics(audit_hacking(last_number, [], probes=None))
+    assert metrics["corpus_exploit_classes"] == 2.0
+    assert metrics["corpus_exploits_accepted"] == 7.0
+    assert "exploit_rate" not in metrics
