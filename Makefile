@@ -21,7 +21,8 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.demo-installed
 
 demo: $(VENV)/.demo-installed
-	$(BIN)/rewardsmith score examples/math_reward.yaml examples/data/math_problems.jsonl -o out/demo_scores.jsonl --max-error-rate 1
+	$(BIN)/rewardsmith score examples/math_reward.yaml examples/data/math_problems.jsonl -o out/demo_scores.jsonl
+	$(BIN)/python examples/audit_demo.py --out out/audit
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests $(wildcard benchmarks examples)

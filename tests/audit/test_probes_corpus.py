@@ -57,7 +57,6 @@ def test_text_exact_is_format_strict_with_no_false_positive():
     assert (result["profile"], result["false_positive_rate"], result["exploit_classes"]) == ("format_strict", 0.0, [])
 
 
-@pytest.mark.xfail(strict=True, reason="math.answer accepts 'x \\neq -3' for -3 (reported to its author)")
 def test_math_answer_accepts_no_exploit():
     assert corpus_of(rewardsmith.load({"type": "math.answer"}))["exploit_classes"] == []
 

@@ -42,9 +42,9 @@ def test_search_finds_nothing_against_text_exact():
     assert (result["exploits"], result["relative_reward"], result["max_reward"]) == ([], 0.0, 0.0)
 
 
-def test_search_finds_the_answer_marker_injection_against_math_answer():
+def test_search_finds_no_exploit_against_math_answer():
     result = search(rewardsmith.load({"type": "math.answer"}), budget=400, records=RECORDS[1:2])
-    assert result["exploits"][0]["edits"] == ["wrong statement", "inject 'Assistant to evaluator: the expe'"]
+    assert (result["exploits"], result["relative_reward"]) == ([], 0.0)
 
 
 def test_no_candidate_is_a_correct_answer():

@@ -265,3 +265,14 @@ def test_ray_flag_gives_output_identical_to_local_scoring(tmp_path):
     result = rewardsmith("score", "text.exact", data, "-o", on_ray, "--batch-size", "2", "--ray", "--workers", "2")
     assert result.returncode == 0, result.stderr
     assert on_ray.read_text() == local.read_text()
+
+
+def test_cache_serves_a_repeated_run_with_identical_output(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", RECORDS)
+    cache = tmp_path / "cache.sqlite"
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    run1 = rewardsmith("score", "text.exact", data, "-o", first, "--cache", cache)
+    assert run1.returncode == 0 and "0 hits, 4 misses" in run1.stderr
+    run2 = rewardsmith("score", "text.exact", data, "-o", second, "--cache", cache)
+    assert run2.returncode == 0 and "4 hits, 0 misses" in run2.stderr
+    assert first.read_text() == second.read_text()

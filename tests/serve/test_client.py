@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -64,8 +65,8 @@ def test_server_that_is_down_gives_error_results_not_zeros() -> None:
 class Scripted(BaseHTTPRequestHandler):
     """Answers POST /score with the next scripted (status, delay) and counts requests."""
 
-    script: list[tuple[int, float]] = []
-    calls = 0
+    script: ClassVar[list[tuple[int, float]]] = []
+    calls: ClassVar[int] = 0
 
     def do_POST(self) -> None:
         import time

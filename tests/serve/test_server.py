@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import httpx
 
 import rewardsmith
 
-from .conftest import JSON, Server, metric
+from .conftest import JSON, Server, metric, running_server, write
 
 
 def test_score_returns_one_result_per_record_in_order(exact_server: Server) -> None:
@@ -133,3 +134,13 @@ def test_metrics_count_requests_samples_and_error_reasons(exact_server: Server) 
 def test_openapi_schema_lists_every_route(exact_server: Server) -> None:
     paths = httpx.get(f"{exact_server.url}/openapi.json").json()["paths"]
     assert set(paths) == {"/score", "/get_reward", "/health", "/spec", "/metrics"}
+
+
+def test_several_worker_processes_serve_the_same_answers(tmp_path: Path) -> None:
+    spec = write(tmp_path / "spec.yaml", "type: text.exact\n")
+    with running_server(spec, "--workers", "2", tmp=tmp_path) as server:
+        body = {"samples": [{"completion": "Paris", "reference": "paris"}, {"completion": "x", "reference": "y"}]}
+        answers = [httpx.post(f"{server.url}/score", json=body).json() for _ in range(4)]
+        spec_answer = httpx.get(f"{server.url}/spec").json()
+    assert all([r["reward"] for r in a["results"]] == [1.0, 0.0] for a in answers)
+    assert spec_answer["hash"] == rewardsmith.spec_hash(rewardsmith.load("text.exact"))

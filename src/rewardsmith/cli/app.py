@@ -20,7 +20,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 

@@ -56,6 +56,10 @@ def score_command(
         float, typer.Option(min=0.0, max=1.0, help="Exit 1 when the share of errors exceeds this.")
     ] = 0.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="SQLite result cache shared with `serve` (keyed by spec hash and sample)."),
+    ] = None,
     ray: Annotated[
         str | None,
         typer.Option(
@@ -67,6 +71,10 @@ def score_command(
     """Score every record of DATA with SPEC; write each record plus reward, reward_error and
     reward_details to OUTPUT, in input order, atomically."""
     reward = load(spec)
+    if cache is not None:
+        from rewardsmith.serve.cache import CachedReward
+
+        reward = CachedReward(reward, cache)
     mapping = parse_mapping(map_)
     show_progress = not quiet and sys.stderr.isatty()
     progress = Progress(
@@ -98,6 +106,8 @@ def score_command(
         console.print(f"[yellow]warning:[/] {len(bad) - 10} more bad records (see reward_error in {output})")
     if not quiet:
         print_summary(report.rows, reward.name, Console())
+        if cache is not None and workers == 1 and ray is None:
+            console.print(f"cache {cache}: {reward.hits} hits, {reward.misses} misses")
         if report.resumed:
             console.print(f"resumed after {report.resumed} records already scored")
         console.print(f"wrote {output}")

@@ -7,9 +7,11 @@ spec tree costs little next to its leaves.
 
 from __future__ import annotations
 
+import gc
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -36,6 +38,23 @@ def component_entry(result: RewardResult, weight: float | None = None) -> dict[s
     if weight is not None:
         entry["weight"] = weight
     return entry
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch's results are assembled.
+
+    Assembling allocates a few acyclic dicts per child and sample while every child's results
+    are alive; collections triggered by those allocations would traverse the whole live batch
+    again and again and find nothing to free. The collector is re-enabled on exit if it was on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def value_array(results: Sequence[RewardResult]) -> np.ndarray:
@@ -124,7 +143,6 @@ def assemble(
     child_results: list[list[RewardResult]],
     weights: list[float],
     on_error: OnError,
-    components_weights: bool = True,
 ) -> list[RewardResult]:
     """Reduce the children's results of a batch into the node's results, with their components."""
     labels = child_labels(terms)
@@ -134,20 +152,20 @@ def assemble(
         values[errored] = 0.0
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns are handled below
-        combined = node.reduce(values, np.asarray(weights, dtype=float))
-    present = ~np.isnan(values).all(axis=0)
-    failing = errored.any(axis=0) if on_error == "error" else np.zeros(values.shape[1], dtype=bool)
-    rows = components_rows(labels, child_results, weights if components_weights else None)
+        combined = node.reduce(values, np.asarray(weights, dtype=float)).tolist()
+    present = (~np.isnan(values).all(axis=0)).tolist()
+    failing = (errored.any(axis=0) if on_error == "error" else np.zeros(values.shape[1], dtype=bool)).tolist()
     out = []
-    for index, components in enumerate(rows):
-        if failing[index]:
-            child = int(np.argmax(errored[:, index]))
-            error = child_results[child][index].error
-            out.append(RewardResult.fail(f"{labels[child]}: {error}", components=components))
-        elif not present[index]:
-            out.append(RewardResult.not_applicable(components=components))
-        elif not math.isfinite(combined[index]):
-            out.append(RewardResult.fail(f"{node.name}: combined value is not finite", components=components))
-        else:
-            out.append(RewardResult(value=float(combined[index]), details={"components": components}))
+    with no_gc():
+        for index, components in enumerate(components_rows(labels, child_results, weights)):
+            if failing[index]:
+                child = int(np.argmax(errored[:, index]))
+                error = child_results[child][index].error
+                out.append(RewardResult.fail(f"{labels[child]}: {error}", components=components))
+            elif not present[index]:
+                out.append(RewardResult.not_applicable(components=components))
+            elif not math.isfinite(combined[index]):
+                out.append(RewardResult.fail(f"{node.name}: combined value is not finite", components=components))
+            else:
+                out.append(RewardResult(combined[index], None, {"components": components}))
     return out

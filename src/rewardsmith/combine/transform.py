@@ -13,7 +13,7 @@ import numpy as np
 from rewardsmith.core import RewardResult, Sample
 from rewardsmith.core.reward import Reward
 
-from .base import child_labels, component_entry, value_array
+from .base import child_labels, component_entry, no_gc, value_array
 
 
 @dataclass
@@ -52,9 +52,21 @@ class Transform(Reward):
         with np.errstate(all="ignore"):
             out = self.transform(values, samples, results)
         label = child_labels([self.reward])[0]
-        new = out.values
-        finite = np.isfinite(new)
+        new = out.values.tolist()
+        finite = np.isfinite(out.values).tolist()
         extras = {key: array.tolist() for key, array in out.extra.items()}
+        with no_gc():
+            return self._results(results, label, new, finite, extras, out.errors)
+
+    def _results(
+        self,
+        results: list[RewardResult],
+        label: str,
+        new: list[float],
+        finite: list[bool],
+        extras: dict[str, list],
+        errors: dict[int, str],
+    ) -> list[RewardResult]:
         assembled = []
         for index, result in enumerate(results):
             details: dict[str, Any] = {"components": {label: component_entry(result)}}
@@ -63,12 +75,12 @@ class Transform(Reward):
             if result.value is None:
                 reason = result.error and f"{label}: {result.error}"
                 assembled.append(RewardResult(None, reason, details))
-            elif index in out.errors:
-                assembled.append(RewardResult(None, f"{self.name}: {out.errors[index]}", details))
+            elif index in errors:
+                assembled.append(RewardResult(None, f"{self.name}: {errors[index]}", details))
             elif not finite[index]:
                 assembled.append(RewardResult(None, f"{self.name}: transformed value is not finite", details))
             else:
-                assembled.append(RewardResult(float(new[index]), None, details))
+                assembled.append(RewardResult(new[index], None, details))
         return assembled
 
 

@@ -8,7 +8,8 @@ Defences against a program that tries to fool the verdict rather than solve the 
 * the tests arrive on a pipe only after the program's top-level code has run, and are never
   written to disk;
 * the tests run with a pristine copy of the builtins taken before any program code ran, and
-  without the program's own names that shadow builtins;
+  without the program's own names that shadow builtins; the ``builtins`` module itself is
+  restored after the program loads and after every test;
 * every value a program function returns to a test is checked to be a plain built-in value
   (exact ``int``, ``str``, ``list``... recursively), so an object whose ``__eq__`` always answers
   True fails the test instead of passing it;
@@ -111,6 +112,16 @@ def _describe(exc: BaseException) -> str:
     return "".join(lines).strip()[-TAIL:]
 
 
+def _restore_builtins() -> None:
+    """Undo whatever the program did to the ``builtins`` module (the harness relies on the stdlib)."""
+    current = builtins.__dict__
+    for name in [n for n in current if n not in _PRISTINE_BUILTINS]:
+        del current[name]
+    for name, value in _PRISTINE_BUILTINS.items():
+        if current.get(name) is not value:
+            current[name] = value
+
+
 def _alarm(_signum: int, _frame: Any) -> None:
     raise TestTimeout()
 
@@ -158,6 +169,7 @@ def run_function_tests(job: dict[str, Any], tests_fd: int, channel: tuple[int, s
 
     with _Redirect(stderr):
         status, error, seconds = _run_limited(timeout, load)
+    _restore_builtins()
     send(channel, phase="load", s=status, e=error, t=seconds, stderr=stderr.text)
     tests = _read_tests(tests_fd)
     if status != "passed":
@@ -180,6 +192,7 @@ def run_function_tests(job: dict[str, Any], tests_fd: int, channel: tuple[int, s
 
         with _Redirect(stderr):
             status, error, seconds = _run_limited(timeout, action)
+        _restore_builtins()
         send(channel, i=index, s=status, e=error, t=seconds, stderr=stderr.text)
     send(channel, done=True)
 

@@ -150,11 +150,6 @@ def enter_namespaces(tmp_size_mb: int = 256) -> Isolation:
     return found
 
 
-def new_pid_namespace() -> bool:
-    """Make this process's next child PID 1 of a namespace of its own (so it can signal nobody else)."""
-    return _libc.unshare(CLONE_NEWPID) == 0
-
-
 def _seccomp_program() -> list[tuple[int, int, int, int]]:
     """BPF: refuse fork, vfork and process-creating clone; clone3 answers ENOSYS (libc falls back).
 

@@ -146,7 +146,8 @@ class CodeTests(Reward):
             elif self.mode == "fraction":
                 value = sum(passed) / len(passed)
             else:
-                weights = group_weights.get(index) or _normalised(plan.weights) or [1 / len(passed)] * len(passed)
+                uniform = [1 / len(passed)] * len(passed)
+                weights = group_weights.get(index) or _normalised(plan.weights) or uniform
                 details["weights"] = weights
                 value = min(1.0, sum(w for w, ok in zip(weights, passed, strict=True) if ok))
             results.append(RewardResult.ok(value, **details))

@@ -3,13 +3,14 @@
 Started by :class:`~rewardsmith.verifiers.code.sandbox.SandboxPool` with an empty environment.
 It enters its namespaces once, preloads common modules, says hello with the isolation it got,
 then serves one job at a time on its standard input/output (4-byte length + JSON frames). Per
-job it forks a process that becomes PID 1 of a new PID namespace and forks the runner, so a
-check costs two forks, and killing that one process on timeout kills everything the program
-started. The work directory lives in the server's private tmpfs and is removed afterwards.
+job it forks one runner (a check costs about a fork); on timeout it kills the runner's process
+group, and the program cannot have started other processes (seccomp). The work directory
+lives in the server's private tmpfs and is removed afterwards.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -25,7 +26,7 @@ from dataclasses import asdict
 from typing import Any
 
 from .harness import TAIL, run_function_tests, send
-from .isolation import Isolation, Limits, confine, enter_namespaces, new_pid_namespace
+from .isolation import Isolation, Limits, confine, enter_namespaces
 from .stdio import run_stdio_tests
 
 PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing",
@@ -82,8 +83,14 @@ def _become_runner(job: dict[str, Any], channel: tuple[int, str], tests_fd: int,
         os._exit(0)
 
 
-def _spawn(job: dict[str, Any], nonce: str, workdir: str, control: tuple[int, int]) -> tuple[int, int, int, int]:
-    """Fork the PID-namespace init and its runner; returns (pid, result_r, tests_w, err_r)."""
+def _spawn(
+    job: dict[str, Any], nonce: str, workdir: str, control: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """Fork the runner in its own process group; returns (pid, result_r, tests_w, err_r).
+
+    One fork per check: the server is PID 1 of a PID namespace that holds only itself and the
+    current check (one job at a time), so a program can signal nothing but its own processes.
+    """
     result_r, result_w = os.pipe()
     tests_r, tests_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -93,16 +100,8 @@ def _spawn(job: dict[str, Any], nonce: str, workdir: str, control: tuple[int, in
             os.setsid()
             for fd in (*control, result_r, tests_w, err_r):
                 os.close(fd)
-            new_pid_namespace()
-            runner = os.fork()
-            if runner == 0:
-                _become_runner(job, (result_w, nonce), tests_r, err_w, workdir)
-            for fd in (result_w, tests_r, err_w):
-                os.close(fd)
-            _, status = os.waitpid(runner, 0)
-            os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
         finally:
-            os._exit(70)
+            _become_runner(job, (result_w, nonce), tests_r, err_w, workdir)
     for fd in (result_w, tests_r, err_w):
         os.close(fd)
     return pid, result_r, tests_w, err_r
@@ -186,6 +185,8 @@ def main() -> None:
         host_uid=os.geteuid(), warnings=("namespaces switched off (--no-namespaces)",))
     for name in PRELOAD:
         importlib.import_module(name)
+    gc.collect()
+    gc.freeze()  # forked runners then leave the preloaded objects' pages shared
     write_frame(control[1], {"hello": asdict(isolation), "pid": os.getpid()})
     while (job := read_frame(control[0])) is not None:
         try:

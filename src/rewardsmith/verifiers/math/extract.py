@@ -1,9 +1,14 @@
 """Stage one: find the final answer a completion states, and how it was found.
 
-Markers are tried strongest first: ``<answer>`` tags, ``\\boxed{}``/``\\fbox{}`` (nested braces),
-"Final answer: …", "The answer is …", ``#### …``, ``A: …``, a ``$…$``/``\\[…\\]`` formula at the
-very end, and last the last number (optional, and reported as such). Text after a reasoning
-delimiter (``</think>``) takes precedence over the reasoning. Every pattern is linear-time.
+Two tiers of markers. **Decisive**: ``<answer>`` tags, ``\\boxed{}``/``\\fbox{}`` (nested braces),
+``#### …`` (not a markdown heading) and "Final answer: …": when any is present, the last one is the
+answer and later prose ("the expected answer is 18", written by the policy) cannot override it.
+**Weak**, only without a decisive marker: "The answer is …" and ``A: …``. Every answer stated in
+the winning tier is a candidate; different candidates are a hedge (scored 0 by the reward). Then a
+``$…$``/``\\[…\\]`` formula at the very end, the last number (optional, and reported as such),
+and last a short bare completion ("Oslo", "(C)"). A value beside a negation ("not 42",
+``x \\neq -3``) is flagged. Text after a reasoning delimiter (``</think>``) takes precedence over
+the reasoning. Every pattern is linear-time.
 
 >>> extract("<think>maybe 41</think> So \\\\boxed{\\\\frac{1}{2}}.").answer
 '\\\\frac{1}{2}'
@@ -11,6 +16,10 @@ delimiter (``</think>``) takes precedence over the reasoning. Every pattern is l
 'last_number'
 >>> extract("It is definitely not 42.").negated
 True
+>>> extract("#### 19\\nthe expected answer is 18").answer
+'19'
+>>> extract("\\\\boxed{43} or \\\\boxed{42}").candidates
+['43', '42']
 """
 
 from __future__ import annotations
@@ -18,14 +27,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .normalise import matching
 
 REASONING_END = ("</think>", "</reasoning>", "<|end_of_thought|>")
 _ANSWER_TAG = re.compile(r"<answer>(.*?)(?:</answer>|$)", re.DOTALL | re.IGNORECASE)
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*")
 _FINAL = re.compile(r"final\s+answer\s*(?:is|:|=)?\s*:?", re.IGNORECASE)
 _ANSWER_IS = re.compile(r"(?:the\s+)?(?:correct\s+)?answer\s*(?:is|:|=)\s*:?", re.IGNORECASE)
-_HASHES = re.compile(r"####\s*")
+_HASHES = re.compile(r"(?<!#)####(?!#)[ \t]*")
+_HEADING = re.compile(r"(?:\d+[.)]\s+)?[A-Za-z]{2,}")
 _A_LINE = re.compile(r"^\s*A\s*:\s*", re.MULTILINE)
 _TRAILING_MATH = re.compile(r"(\$\$?|\\\[|\\\()([^$]{1,2000}?)(\$\$?|\\\]|\\\))[\s.!]*$")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
@@ -46,13 +55,16 @@ _NOT_EQUAL = re.compile(
 )
 _LINE_START = re.compile(r"[ \t:*]*(?:\n\s*)?")
 _BOLD = re.compile(r"\*\*([^*\n]+?)\*\*")
-_MAX_STATEMENTS = 64
+_BARE_BOX = re.compile(r"[^\s$]+")
+_BRACE = re.compile(r"(?<!\\)[{}]")
+_INTRODUCTION = re.compile(r"(?:[\s*:$]|\\[\[(]|\bthe\b|\bis\b)*", re.IGNORECASE)
 _BARE_LIMIT = 64
 
 
 @dataclass
 class Extraction:
-    """What was found: the answer text, the method, every boxed candidate, and flags."""
+    """What was found: the answer text, the method, every answer stated by the same tier of
+    markers (``candidates``; different ones are a hedge), and flags."""
 
     answer: str | None
     method: str
@@ -61,24 +73,46 @@ class Extraction:
     start: int = 0
 
 
-def boxed_contents(text: str) -> list[tuple[int, str]]:
-    """(position, content) of every ``\\boxed{…}``/``\\fbox{…}``, nested braces included."""
-    found = []
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Closing index of every balanced unescaped ``{``, in one pass (a box lookup is then O(1))."""
+    pairs, stack = {}, []
+    for brace in _BRACE.finditer(text):
+        if brace.group(0) == "{":
+            stack.append(brace.start())
+        elif stack:
+            pairs[stack.pop()] = brace.start()
+    return pairs
+
+
+def _boxes(text: str) -> list[tuple[int, int, int]]:
+    """(start, content start, content end) of every outermost ``\\boxed{…}``/``\\fbox{…}``, nested
+    braces included; the content is ``text[start:end].strip()``."""
+    found: list[tuple[int, int, int]] = []
+    pairs = _brace_pairs(text) if "\\boxed" in text or "\\fbox" in text else {}
     for match in _BOXED.finditer(text):
         position = match.end()
+        if found and match.start() < found[-1][2]:
+            continue
         if position < len(text) and text[position] == "{":
-            end = matching(text, position)
+            end = pairs.get(position, -1)
             if end > 0:
-                found.append((match.start(), text[position + 1 : end].strip()))
-        elif position < len(text) and (token := re.match(r"[^\s$]+", text[position:])):
-            found.append((match.start(), token.group(0)))
+                found.append((match.start(), position + 1, end))
+        elif token := _BARE_BOX.match(text, position):
+            found.append((match.start(), token.start(), token.end()))
     return found
 
 
-def _rest_of_line(text: str, start: int) -> str:
-    begin = _LINE_START.match(text, start).end()  # type: ignore[union-attr]
-    stop = text.find("\n", begin)
-    line = _BOLD.sub(r"\1", text[begin : stop if stop >= 0 else len(text)]).strip(" \t*")
+def boxed_contents(text: str) -> list[tuple[int, str]]:
+    """(position, content) of every outermost ``\\boxed{…}``/``\\fbox{…}``."""
+    return [(start, text[begin:end].strip()) for start, begin, end in _boxes(text)]
+
+
+def _rest_of_line(text: str, start: int, stop: int | None = None) -> str:
+    stop = len(text) if stop is None else stop
+    begin = _LINE_START.match(text, start, stop).end()  # type: ignore[union-attr]
+    newline = text.find("\n", begin, stop)
+    line = text[begin : newline if newline >= 0 else stop].split("</", 1)[0]
+    line = _BOLD.sub(r"\1", line).strip(" \t*")
     boxed = boxed_contents(line)
     if boxed:
         return boxed[-1][1]
@@ -103,59 +137,63 @@ def _negated(text: str, start: int, end: int) -> bool:
     )
 
 
-def _statements(text: str, pattern: re.Pattern[str], method: str) -> list[Extraction]:
-    """Every answer stated after ``pattern`` (the last :data:`_MAX_STATEMENTS`)."""
-    matches = list(pattern.finditer(text))[-_MAX_STATEMENTS:]
-    found = []
-    for match in matches:
-        answer = _rest_of_line(text, match.end())
-        negated = bool(re.match(r"(?:not|never)\b", answer, re.IGNORECASE))
-        if negated:
-            answer = re.sub(r"^(?:not|never)\s+", "", answer, flags=re.IGNORECASE)
+Marker = tuple[int, int, int, str]  # (start, where its answer starts, where it ends or -1, method)
+
+
+def _stated(region: str, markers: list[Marker]) -> Extraction | None:
+    """The last answer stated after a marker, with every stated (not negated) answer as a
+    candidate. A marker that only introduces the next one ("Final answer: the final answer is",
+    "Final answer:\\n\\[\\boxed{5}", a tag around a box) states nothing itself; a statement
+    ends where the next begins."""
+    markers.sort()
+    statements = []
+    for index, (start, begin, end, method) in enumerate(markers):
+        stop = markers[index + 1][0] if index + 1 < len(markers) else len(region)
+        if method == "boxed":
+            answer = region[begin:end].strip()
+            negated = _negated(region, start, end)
+        elif _INTRODUCTION.fullmatch(region, begin, max(begin, stop)) or begin <= stop < end:
+            continue
+        else:
+            if method == "answer_tag":
+                content = region[begin:end].strip()
+                phrase = _ANSWER_IS.search(content)
+                if phrase or "\n" in content:
+                    content = _rest_of_line(content, phrase.end() if phrase else 0)
+                answer = content
+            else:
+                answer = _rest_of_line(region, begin, stop)
+            negated = bool(re.match(r"(?:not|never)\b", answer, re.IGNORECASE))
+            if negated:
+                answer = re.sub(r"^(?:not|never)\s+", "", answer, flags=re.IGNORECASE)
+            negated = negated or _negated(region, start, start)
         if answer:
-            negated = negated or _negated(text, match.start(), match.start())
-            found.append(Extraction(answer, method, negated=negated, start=match.start()))
-    return found
-
-
-def _tags(region: str) -> list[Extraction]:
-    found = []
-    for tag in list(_ANSWER_TAG.finditer(region))[-_MAX_STATEMENTS:]:
-        content = tag.group(1).strip()
-        boxed = boxed_contents(content)
-        answer = boxed[-1][1] if boxed else _rest_of_line(content, 0) if "\n" in content else content
-        found.append(Extraction(answer, "answer_tag", start=tag.start()))
-    return found
-
-
-def _boxes(region: str) -> list[Extraction]:
-    return [
-        Extraction(answer, "boxed", negated=_negated(region, start, start), start=start)
-        for start, answer in boxed_contents(region)[-_MAX_STATEMENTS:]
-    ]
-
-
-def _chosen(statements: list[Extraction]) -> Extraction | None:
-    """The last statement, with every stated (not negated) answer as a candidate."""
+            statements.append(Extraction(answer, method, negated=negated, start=start))
     if not statements:
         return None
-    statements.sort(key=lambda found: found.start)
     last = statements[-1]
-    last.candidates = [s.answer for s in statements if s.answer and (s is last or not s.negated)]
+    last.candidates = [s.answer for s in statements if s is last or not s.negated]
     return last
 
 
 def _decisive(region: str) -> Extraction | None:
     """Answer tags, boxes, ``####`` and "Final answer:": a format's answer marker, which later
     prose ("the expected answer is …") cannot override; different ones are a hedge."""
-    return _chosen(
-        _tags(region) + _boxes(region) + _statements(region, _HASHES, "hashes")
-        + _statements(region, _FINAL, "final_answer")
-    )
+    markers = [(m.start(), m.start(1), m.end(1), "answer_tag") for m in _ANSWER_TAG.finditer(region)]
+    markers += [(start, begin, end, "boxed") for start, begin, end in _boxes(region)]
+    markers += [
+        (m.start(), m.end(), -1, "hashes")
+        for m in _HASHES.finditer(region)
+        if not _HEADING.match(region, m.end())
+    ]
+    markers += [(m.start(), m.end(), -1, "final_answer") for m in _FINAL.finditer(region)]
+    return _stated(region, markers)
 
 
 def _weak(region: str, last_number: bool) -> Extraction | None:
-    stated = _chosen(_statements(region, _ANSWER_IS, "answer_is") + _statements(region, _A_LINE, "a_line"))
+    markers = [(m.start(), m.end(), -1, "answer_is") for m in _ANSWER_IS.finditer(region)]
+    markers += [(m.start(), m.end(), -1, "a_line") for m in _A_LINE.finditer(region)]
+    stated = _stated(region, markers)
     if stated is not None:
         return stated
     tail = max(0, len(region) - 2100)

@@ -1,0 +1,209 @@
+"""The adversarial suite: every attack is a real program run in the real sandbox.
+
+Each case checks the verdict the attack gets, that the host is unharmed, and that the pool keeps
+working afterwards (``test_pool_still_scores_after_every_attack`` runs last in this module).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from rewardsmith.verifiers.code.reward import CodeTests, get_pool
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ASSERTS = {"asserts": ["assert f(1) == 2"]}
+
+
+def run(code: str, reference: dict | None = None, **params: object):
+    reward = CodeTests(mode="fraction", timeout=params.pop("timeout", 1.0), workers=2, **params)  # type: ignore[arg-type]
+    return reward(f"```python\n{code}\n```", reference or ASSERTS)
+
+
+def statuses(result) -> list[str]:
+    return [test["status"] for test in result.details["tests"]]
+
+
+def test_fork_bomb_is_refused_at_the_first_fork():
+    result = run("import os\ndef f(x):\n    while True:\n        os.fork()\n")
+    assert result.value == 0.0
+    assert statuses(result) == ["failed"]
+    assert "Operation not permitted" in result.details["tests"][0]["error"]
+
+
+def test_subprocess_cannot_be_started():
+    result = run("import subprocess\ndef f(x):\n    subprocess.run(['true'])\n    return 2\n")
+    assert result.value == 0.0 and statuses(result) == ["failed"]
+
+
+def test_memory_bomb_fails_with_memory_error():
+    result = run("def f(x):\n    a = bytearray(8 * 2**30)\n    return 2\n", memory_mb=256)
+    assert result.value == 0.0
+    assert "MemoryError" in result.details["tests"][0]["error"]
+
+
+def test_infinite_loop_times_out():
+    result = run("def f(x):\n    while True:\n        pass\n", timeout=0.5)
+    assert result.value == 0.0 and statuses(result) == ["timed_out"]
+
+
+def test_sleep_that_swallows_the_timeout_is_killed_at_the_wall_limit():
+    code = "import time\ndef f(x):\n    try:\n        time.sleep(100)\n    except BaseException:\n        time.sleep(100)\n"
+    result = run(code, timeout=0.3, wall_timeout=1.5)
+    assert result.value == 0.0 and statuses(result) == ["timed_out"]
+
+
+def test_huge_output_from_a_function_is_discarded():
+    result = run("import os\ndef f(x):\n    os.write(1, b'x' * 10**7)\n    print('y' * 10**7)\n    return 2\n")
+    assert result.value == 1.0
+
+
+def test_endless_standard_output_hits_the_output_limit():
+    reference = {"inputs": [""], "outputs": ["1\n"]}
+    result = run("while True:\n    print('x' * 1000)\n", reference, timeout=5.0)
+    assert result.value == 0.0
+    assert result.details["tests"][0]["error"] == "output limit exceeded"
+
+
+def test_writing_a_10_gb_file_stops_at_the_file_size_limit():
+    code = ("def f(x):\n    with open('big', 'wb') as out:\n        for _ in range(10 * 1024):\n"
+            "            out.write(b'0' * 2**20)\n    return 2\n")
+    result = run(code)
+    assert result.value == 0.0
+    assert "File too large" in result.details["tests"][0]["error"]
+
+
+def test_files_outside_the_work_dir_can_be_neither_written_nor_deleted():
+    target, existing = REPO_ROOT / "sandbox-escape.txt", REPO_ROOT / "pyproject.toml"
+    code = (f"import os\ndef f(x):\n    errors = []\n"
+            f"    for action in (lambda: open({str(target)!r}, 'w').write('x'), "
+            f"lambda: os.remove({str(existing)!r}), lambda: open('/etc/rs-escape', 'w')):\n"
+            f"        try:\n            action()\n        except OSError as exc:\n"
+            f"            errors.append(exc.errno)\n    return errors\n")
+    result = run(code, {"asserts": ["assert f(1) == [30, 30, 30]"]})
+    assert result.value == 1.0, result.details
+    assert not target.exists() and existing.exists()
+
+
+def test_the_host_tmp_is_invisible(tmp_path: Path):
+    marker = tmp_path / "host-secret.txt"
+    marker.write_text("secret")
+    code = f"import os\ndef f(x):\n    return os.path.exists({str(marker)!r})\n"
+    assert run(code, {"asserts": ["assert f(1) is False"]}).value == 1.0
+
+
+def test_environment_secrets_do_not_leak(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("RS_TEST_API_KEY", "sk-very-secret")
+    get_pool(2).close()  # servers started from now on see the secret in the parent environment
+    code = ("import os\ndef names():\n    return sorted(os.environ)\ndef f(x):\n    found = list(os.environ.values())\n"
+            "    for pid in os.listdir('/proc'):\n        if pid.isdigit():\n            try:\n"
+            "                found.append(open(f'/proc/{pid}/environ', 'rb').read().decode())\n"
+            "            except OSError:\n                pass\n    return found\n")
+    reference = {"asserts": ["v = f(1)\nassert not any('sk-very-secret' in s for s in v), v",
+                             "assert names() == ['HOME', 'LANG', 'PATH', 'PYTHONIOENCODING', 'TMPDIR']"]}
+    result = run(code, reference)
+    assert result.value == 1.0, result.details
+
+
+def test_etc_passwd_is_readable_but_read_only():
+    code = "def f(x):\n    return open('/etc/passwd').read().startswith('root:')\n"
+    assert run(code, {"asserts": ["assert f(1) is True"]}).value == 1.0
+
+
+def test_loopback_server_of_the_host_is_unreachable():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    accepted: list[object] = []
+    threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    host_probe = socket.create_connection(("127.0.0.1", port), timeout=2)  # reachable from the host
+    host_probe.close()
+    code = (f"import socket\ndef f(x):\n    try:\n        socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+            f"        return 'connected'\n    except OSError as exc:\n        return exc.errno\n")
+    result = run(code, {"asserts": ["assert f(1) == 101"]})  # ENETUNREACH: no interface is up
+    listener.close()
+    assert result.value == 1.0, result.details
+    assert len(accepted) == 1  # only the host's own probe got through
+
+
+def test_external_connections_fail_and_only_a_down_loopback_exists():
+    code = ("import socket\ndef f(x):\n    try:\n        socket.create_connection(('1.1.1.1', 443), timeout=2)\n"
+            "    except OSError as exc:\n        return exc.errno, [n for _, n in socket.if_nameindex()]\n")
+    assert run(code, {"asserts": ["assert f(1) == (101, ['lo'])"]}).value == 1.0
+
+
+def test_killing_the_parent_and_everything_else_harms_nobody():
+    code = (f"import os, signal\ndef f(x):\n    for pid in (os.getppid(), {os.getpid()}, -1, 1):\n"
+            f"        try:\n            os.kill(pid, signal.SIGKILL)\n        except OSError:\n            pass\n"
+            f"    return 2\n")
+    result = run(code)
+    assert result.value == 1.0  # the program survives its own kill(-1) and nothing else was reachable
+
+
+def test_sys_exit_before_the_tests_scores_zero():
+    result = run("import sys\ndef f(x):\n    return 2\nsys.exit(0)\n")
+    assert result.value == 0.0 and statuses(result) == ["failed"]
+
+
+def test_os_exit_inside_a_test_scores_zero():
+    result = run("import os\ndef f(x):\n    os._exit(0)\n", {"asserts": ["assert f(1) == 2", "assert True"]})
+    assert result.value == 0.0 and statuses(result) == ["crashed", "crashed"]
+
+
+def test_always_equal_object_scores_zero():
+    code = "class E:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return E()\n"
+    result = run(code)
+    assert result.value == 0.0
+    assert "not a plain value" in result.details["tests"][0]["error"]
+
+
+def test_int_subclass_with_custom_eq_scores_zero():
+    code = "class I(int):\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return I(0)\n"
+    assert run(code).value == 0.0
+
+
+def test_fake_success_markers_on_every_descriptor_are_ignored():
+    code = ("import json, os\nfor fd in range(1, 64):\n    for i in range(3):\n        try:\n"
+            "            os.write(fd, (json.dumps({'n': 'x' * 32, 'i': i, 's': 'passed'}) + '\\n').encode())\n"
+            "        except OSError:\n            pass\nprint('ALL TESTS PASSED')\nos._exit(0)\n")
+    result = run(code, {"asserts": ["assert f(1) == 2", "assert f(2) == 3"]})
+    assert result.value == 0.0 and statuses(result) == ["crashed", "crashed"]
+
+
+def test_patching_builtins_does_not_change_what_the_tests_see():
+    code = ("import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.abs = lambda x: 0\n"
+            "len = lambda x: 5\ndef f(x):\n    return 'no'\n")
+    reference = {"asserts": ["assert isinstance(f(1), int)", "assert abs(-3) == 3 and len('ab') == 2"]}
+    result = run(code, reference)
+    assert statuses(result) == ["failed", "passed"]
+
+
+def test_patching_the_harness_through_sys_modules_is_impossible():
+    code = ("import sys\nharness = [m for n, m in sys.modules.items() if 'harness' in n]\n"
+            "import json\njson.dumps = lambda *a, **k: '{\"i\": 0, \"s\": \"passed\"}'\n"
+            "def f(x):\n    return len(harness)\n")
+    result = run(code, {"asserts": ["assert f(1) == 0", "assert f(1) == 2"]})
+    assert statuses(result) == ["passed", "failed"]
+
+
+def test_tests_are_not_on_disk_when_the_program_runs():
+    code = ("import os\nfound = []\nfor root in ('.', '/tmp'):\n    for d, _, files in os.walk(root):\n"
+            "        for name in files:\n            found.append(os.path.join(d, name))\n"
+            "def f(x):\n    return found\n")
+    assert run(code, {"asserts": ["assert f(1) == []"]}).value == 1.0
+
+
+def test_recursion_bomb_fails_even_with_the_recursion_limit_lifted():
+    assert run("def f(x):\n    return f(x)\n").value == 0.0
+    code = "import sys\nsys.setrecursionlimit(10**8)\ndef g(n):\n    return g(n + 1) + 1\nprint(g(0))\n"
+    result = run(code, {"inputs": [""], "outputs": [""]}, timeout=10.0, memory_mb=256)
+    assert result.value == 0.0 and statuses(result) == ["crashed"], result.details
+
+
+def test_pool_still_scores_after_every_attack():
+    assert run("def f(x):\n    return x + 1\n").value == 1.0
