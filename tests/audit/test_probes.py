@@ -54,11 +54,6 @@ def test_math_answer_passes_every_probe():
     assert exploited(rewardsmith.load({"type": "math.answer"})) == {}
 
 
-def test_math_answer_is_caught_only_by_the_two_known_holes():
-    found = exploited(rewardsmith.load({"type": "math.answer"}))
-    assert set(found) <= {"injection", "hedge"}
-
-
 def test_format_bonus_exploits_are_attributed_to_the_format_component():
     result = audit_hacking(rewardsmith.load(FORMAT_BONUS), RECORDS, probes=["format_only"], corpus=False)
     probe = result["probes"]["format_only"]

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import pytest
-
 import rewardsmith
 from rewardsmith.audit.probes import audit_hacking, flat_metrics, load_corpus
 from rewardsmith.audit.probes.corpus import KINDS

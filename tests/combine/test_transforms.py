@@ -27,7 +27,7 @@ def test_clip_and_affine_hand_values():
 
 
 def test_clip_rejects_low_above_high():
-    with pytest.raises(rewardsmith.SpecError, match="low: 2.0 is above high 1.0"):
+    with pytest.raises(rewardsmith.SpecError, match=r"low: 2\.0 is above high 1\.0"):
         rewardsmith.load({"type": "clip", "reward": {"type": "field", "field": "a"}, "low": 2, "high": 1})
 
 

@@ -52,13 +52,15 @@ def test_infinite_loop_times_out():
 
 
 def test_sleep_that_swallows_the_timeout_is_killed_at_the_wall_limit():
-    code = "import time\ndef f(x):\n    try:\n        time.sleep(100)\n    except BaseException:\n        time.sleep(100)\n"
+    code = ("import time\ndef f(x):\n    try:\n        time.sleep(100)\n"
+            "    except BaseException:\n        time.sleep(100)\n")
     result = run(code, timeout=0.3, wall_timeout=1.5)
     assert result.value == 0.0 and statuses(result) == ["timed_out"]
 
 
 def test_huge_output_from_a_function_is_discarded():
-    result = run("import os\ndef f(x):\n    os.write(1, b'x' * 10**7)\n    print('y' * 10**7)\n    return 2\n")
+    code = "import os\ndef f(x):\n    os.write(1, b'x' * 10**7)\n    print('y' * 10**7)\n    return 2\n"
+    result = run(code)
     assert result.value == 1.0
 
 
@@ -99,7 +101,8 @@ def test_the_host_tmp_is_invisible(tmp_path: Path):
 def test_environment_secrets_do_not_leak(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("RS_TEST_API_KEY", "sk-very-secret")
     get_pool(2).close()  # servers started from now on see the secret in the parent environment
-    code = ("import os\ndef names():\n    return sorted(os.environ)\ndef f(x):\n    found = list(os.environ.values())\n"
+    code = ("import os\ndef names():\n    return sorted(os.environ)\n"
+            "def f(x):\n    found = list(os.environ.values())\n"
             "    for pid in os.listdir('/proc'):\n        if pid.isdigit():\n            try:\n"
             "                found.append(open(f'/proc/{pid}/environ', 'rb').read().decode())\n"
             "            except OSError:\n                pass\n    return found\n")
@@ -123,7 +126,8 @@ def test_loopback_server_of_the_host_is_unreachable():
     threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
     host_probe = socket.create_connection(("127.0.0.1", port), timeout=2)  # reachable from the host
     host_probe.close()
-    code = (f"import socket\ndef f(x):\n    try:\n        socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+    code = (f"import socket\ndef f(x):\n    try:\n"
+            f"        socket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
             f"        return 'connected'\n    except OSError as exc:\n        return exc.errno\n")
     result = run(code, {"asserts": ["assert f(1) == 101"]})  # ENETUNREACH: no interface is up
     listener.close()
@@ -132,14 +136,16 @@ def test_loopback_server_of_the_host_is_unreachable():
 
 
 def test_external_connections_fail_and_only_a_down_loopback_exists():
-    code = ("import socket\ndef f(x):\n    try:\n        socket.create_connection(('1.1.1.1', 443), timeout=2)\n"
+    code = ("import socket\ndef f(x):\n    try:\n"
+            "        socket.create_connection(('1.1.1.1', 443), timeout=2)\n"
             "    except OSError as exc:\n        return exc.errno, [n for _, n in socket.if_nameindex()]\n")
     assert run(code, {"asserts": ["assert f(1) == (101, ['lo'])"]}).value == 1.0
 
 
 def test_killing_the_parent_and_everything_else_harms_nobody():
     code = (f"import os, signal\ndef f(x):\n    for pid in (os.getppid(), {os.getpid()}, -1, 1):\n"
-            f"        try:\n            os.kill(pid, signal.SIGKILL)\n        except OSError:\n            pass\n"
+            f"        try:\n            os.kill(pid, signal.SIGKILL)\n"
+            f"        except OSError:\n            pass\n"
             f"    return 2\n")
     result = run(code)
     assert result.value == 1.0  # the program survives its own kill(-1) and nothing else was reachable
@@ -169,7 +175,8 @@ def test_int_subclass_with_custom_eq_scores_zero():
 
 def test_fake_success_markers_on_every_descriptor_are_ignored():
     code = ("import json, os\nfor fd in range(1, 64):\n    for i in range(3):\n        try:\n"
-            "            os.write(fd, (json.dumps({'n': 'x' * 32, 'i': i, 's': 'passed'}) + '\\n').encode())\n"
+            "            line = json.dumps({'n': 'x' * 32, 'i': i, 's': 'passed'}) + '\\n'\n"
+            "            os.write(fd, line.encode())\n"
             "        except OSError:\n            pass\nprint('ALL TESTS PASSED')\nos._exit(0)\n")
     result = run(code, {"asserts": ["assert f(1) == 2", "assert f(2) == 3"]})
     assert result.value == 0.0 and statuses(result) == ["crashed", "crashed"]

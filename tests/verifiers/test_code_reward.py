@@ -49,7 +49,8 @@ def test_stderr_tail_of_a_test_is_kept():
 
 def test_humaneval_format_with_prompt_continuation():
     reference = {"prompt": "def inc(x):\n", "entry_point": "inc",
-                 "test": "def check(candidate):\n    assert candidate(1) == 2\n    assert candidate(-1) == 0\n"}
+                 "test": "def check(candidate):\n    assert candidate(1) == 2\n"
+                         "    assert candidate(-1) == 0\n"}
     assert CodeTests(workers=2)("    return x + 1\n", reference).value == 1.0
     assert CodeTests(workers=2)("```python\ndef inc(x):\n    return x + 2\n```", reference).value == 0.0
 
@@ -61,11 +62,13 @@ def test_stdin_stdout_format_with_whitespace_normalisation_and_float_tolerance()
     assert result.value == pytest.approx(2 / 3)
     divide = "```python\nprint(1 / 3)\n```"
     assert CodeTests(workers=2)(divide, {"inputs": [""], "outputs": ["0.333333"]}).value == 0.0
-    assert CodeTests(workers=2, float_tolerance=1e-5)(divide, {"inputs": [""], "outputs": ["0.333333"]}).value == 1.0
+    tolerant = CodeTests(workers=2, float_tolerance=1e-5)
+    assert tolerant(divide, {"inputs": [""], "outputs": ["0.333333"]}).value == 1.0
 
 
 def test_a_raising_program_earns_nothing_even_when_the_expected_output_is_empty():
-    result = CodeTests(workers=2)("```python\nraise ValueError('boom')\n```", {"inputs": [""], "outputs": [""]})
+    program = "```python\nraise ValueError('boom')\n```"
+    result = CodeTests(workers=2)(program, {"inputs": [""], "outputs": [""]})
     assert result.value == 0.0 and result.details["tests"][0]["status"] == "crashed"
     assert "ValueError: boom" in result.details["tests"][0]["stderr"]
 
@@ -164,6 +167,7 @@ def test_all_164_humaneval_canonical_solutions_score_one_and_return_none_matches
 
 
 def test_rewardsmith_doctor_reports_network_namespace():
-    out = subprocess.run([sys.executable, "-m", "rewardsmith", "doctor"], capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "rewardsmith", "doctor"]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "network namespace: yes" in out.stdout

@@ -97,3 +97,14 @@ def test_a_later_weak_phrase_does_not_replace_the_hashes_answer() -> None:
 
 def test_a_bare_answer_is_reported_as_such() -> None:
     assert REWARD("Oslo", "Oslo").details["extraction"] == "bare"
+
+
+def test_many_different_boxes_are_a_hedge_without_comparing_each() -> None:
+    result = REWARD("".join(f"\\boxed{{{i}}} " for i in range(5000)), "4999")
+    verdict = (result.value, result.details["comparison"], result.details["extracted"])
+    assert verdict == (0.0, "hedged", "4999")
+
+
+def test_unbalanced_boxes_are_read_in_one_pass() -> None:
+    result = REWARD("\\boxed{" * 5000 + " so \\boxed{7}", "7")
+    assert (result.value, result.details["extraction"]) == (1.0, "boxed")

@@ -17,27 +17,10 @@ from typing import Any, Literal
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
+from rewardsmith.core.composition import child_labels, value_array
 from rewardsmith.core.reward import Reward
 
 OnError = Literal["error", "skip", "zero"]
-
-
-def child_labels(rewards: Sequence[Reward]) -> list[str]:
-    """Unique, readable labels for children: their names, numbered when a name repeats."""
-    labels, seen = [], {}
-    for reward in rewards:
-        count = seen.get(reward.name, 0)
-        seen[reward.name] = count + 1
-        labels.append(reward.name if count == 0 else f"{reward.name}#{count + 1}")
-    return labels
-
-
-def component_entry(result: RewardResult, weight: float | None = None) -> dict[str, Any]:
-    """How a child's result appears in its parent's ``details["components"]``."""
-    entry: dict[str, Any] = {"value": result.value, "error": result.error, "details": result.details}
-    if weight is not None:
-        entry["weight"] = weight
-    return entry
 
 
 @contextmanager
@@ -57,17 +40,6 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def value_array(results: Sequence[RewardResult]) -> np.ndarray:
-    """The values of a column of results, NaN where a result has no value.
-
-    >>> value_array([RewardResult.ok(1), RewardResult.fail("x")]).tolist()
-    [1.0, nan]
-    """
-    return np.fromiter(
-        (math.nan if r.value is None else r.value for r in results), dtype=float, count=len(results)
-    )
-
-
 def score_children(rewards: Sequence[Reward], samples: list[Sample]) -> list[list[RewardResult]]:
     """``results[c][s]``: every child scored once on the whole batch (batch-first all the way)."""
     return [reward.score(samples) for reward in rewards]
@@ -84,11 +56,14 @@ async def ascore_children(
 def components_rows(
     labels: list[str], child_results: list[list[RewardResult]], weights: list[float] | None
 ) -> list[dict[str, Any]]:
-    """One ``components`` mapping per sample, built column-wise."""
-    columns = [
-        [component_entry(r, None if weights is None else weights[c]) for r in results]
-        for c, results in enumerate(child_results)
-    ]
+    """One ``components`` mapping per sample, built column-wise (entries as in :func:`component_entry`,
+    written inline: this is the hottest loop of a deep tree)."""
+    if weights is None:
+        columns = [[{"value": r.value, "error": r.error, "details": r.details} for r in results]
+                   for results in child_results]
+    else:
+        columns = [[{"value": r.value, "error": r.error, "details": r.details, "weight": w} for r in results]
+                   for w, results in zip(weights, child_results, strict=True)]
     return [dict(zip(labels, row, strict=True)) for row in zip(*columns, strict=True)]
 
 

@@ -12,9 +12,10 @@ import math
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.composition import child_labels, component_entry, value_array
 from rewardsmith.core.reward import Reward
 
-from .base import Combinator, OnError, assemble, child_labels, component_entry, value_array
+from .base import Combinator, OnError, assemble
 
 _SKIPPED = RewardResult.not_applicable(skipped=True)
 

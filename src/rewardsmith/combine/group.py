@@ -13,9 +13,10 @@ from typing import Literal
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.composition import group_indices
 from rewardsmith.core.reward import Reward
 
-from .transform import Transform, Transformed, group_indices, group_moments
+from .transform import Transform, Transformed, group_moments
 
 
 @register("group_norm")

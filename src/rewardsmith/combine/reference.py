@@ -15,10 +15,10 @@ from typing import Literal
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.composition import group_indices, value_array
 from rewardsmith.core.reward import Reward
 
-from .base import value_array
-from .transform import Transform, Transformed, group_indices, group_moments
+from .transform import Transform, Transformed, group_moments
 
 Baseline = Literal["reference", "group_mean", "constant"]
 

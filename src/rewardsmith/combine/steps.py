@@ -14,9 +14,8 @@ from typing import Any, Literal
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.composition import child_labels, component_entry
 from rewardsmith.core.reward import Reward
-
-from .base import child_labels, component_entry
 
 
 class StepTransform(Reward):

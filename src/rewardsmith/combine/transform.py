@@ -3,7 +3,6 @@ the batch, and prompt groups read in a way that does not depend on record order.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
+from rewardsmith.core.composition import child_labels, component_entry, value_array
 from rewardsmith.core.reward import Reward
 
-from .base import child_labels, component_entry, no_gc, value_array
+from .base import no_gc
 
 
 @dataclass
@@ -82,29 +82,6 @@ class Transform(Reward):
             else:
                 assembled.append(RewardResult(new[index], None, details))
         return assembled
-
-
-def _group_key(sample: Sample, index: int) -> Any:
-    group = sample.group
-    if group is None:
-        return ("__own_group__", index)
-    try:
-        hash(group)
-    except TypeError:
-        return json.dumps(group, sort_keys=True, default=str)
-    return group
-
-
-def group_indices(samples: Sequence[Sample]) -> list[np.ndarray]:
-    """Index arrays of the prompt groups of a batch; a sample with ``group`` None is its own.
-
-    >>> [g.tolist() for g in group_indices([Sample("a", group=1), Sample("b"), Sample("c", group=1)])]
-    [[0, 2], [1]]
-    """
-    groups: dict[Any, list[int]] = {}
-    for index, sample in enumerate(samples):
-        groups.setdefault(_group_key(sample, index), []).append(index)
-    return [np.asarray(indices, dtype=int) for indices in groups.values()]
 
 
 def group_moments(values: np.ndarray, ddof: int = 0) -> tuple[float, float, int]:

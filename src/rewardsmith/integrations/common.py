@@ -255,7 +255,7 @@ class BoundReward:
 
     def component_labels(self) -> list[str]:
         """Labels of the top-level components (the keys of ``details["components"]``)."""
-        from rewardsmith.combine.base import child_labels
+        from rewardsmith.core.composition import child_labels
 
         terms = getattr(self.reward, "terms", None)
         return child_labels(terms) if isinstance(terms, list) else []

@@ -24,7 +24,7 @@ import struct
 from dataclasses import dataclass
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 1, 2, 4, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 16384, 1 << 18
 AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 1
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 4, 24, 28
 PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_SET_SECCOMP = 38, 47, 22
@@ -89,17 +89,6 @@ class Isolation:
     seccomp: bool = False
     host_uid: int = -1
     warnings: tuple[str, ...] = ()
-
-    @property
-    def network_isolated(self) -> bool:
-        return self.network_namespace
-
-    def summary(self) -> str:
-        if self.network_namespace and self.read_only_root and self.pid_namespace:
-            base = "namespaces (user, network, mount, pid): no network, read-only root, private /tmp"
-        else:
-            base = "FALLBACK: no namespaces; rlimits, seccomp and a minimal environment only"
-        return base + ("" if not self.warnings else "; missing: " + "; ".join(self.warnings))
 
 
 def enter_namespaces(tmp_size_mb: int = 256) -> Isolation:

@@ -3,9 +3,10 @@
 Started by :class:`~rewardsmith.verifiers.code.sandbox.SandboxPool` with an empty environment.
 It enters its namespaces once, preloads common modules, says hello with the isolation it got,
 then serves one job at a time on its standard input/output (4-byte length + JSON frames). Per
-job it forks one runner (a check costs about a fork); on timeout it kills the runner's process
-group, and the program cannot have started other processes (seccomp). The work directory
-lives in the server's private tmpfs and is removed afterwards.
+job it hands the job to a runner forked while it was idle (a check costs about a fork, paid
+ahead of time); on timeout it kills the runner's process group, and the program cannot have
+started other processes (seccomp). The work directory lives in the server's private tmpfs and
+is removed afterwards.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import struct
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from .harness import TAIL, run_function_tests, send
@@ -83,14 +84,24 @@ def _become_runner(job: dict[str, Any], channel: tuple[int, str], tests_fd: int,
         os._exit(0)
 
 
-def _spawn(
-    job: dict[str, Any], nonce: str, workdir: str, control: tuple[int, int]
-) -> tuple[int, int, int, int]:
-    """Fork the runner in its own process group; returns (pid, result_r, tests_w, err_r).
+@dataclass
+class Standby:
+    """A runner forked ahead of time, waiting for its job: the fork is off the critical path."""
+
+    pid: int
+    job_w: int
+    result_r: int
+    tests_w: int
+    err_r: int
+
+
+def prefork(control: tuple[int, int]) -> Standby:
+    """Fork the next runner in its own process group; it blocks until :func:`run_job` feeds it.
 
     One fork per check: the server is PID 1 of a PID namespace that holds only itself and the
     current check (one job at a time), so a program can signal nothing but its own processes.
     """
+    job_r, job_w = os.pipe()
     result_r, result_w = os.pipe()
     tests_r, tests_w = os.pipe()
     err_r, err_w = os.pipe()
@@ -98,21 +109,30 @@ def _spawn(
     if pid == 0:
         try:
             os.setsid()
-            for fd in (*control, result_r, tests_w, err_r):
+            for fd in (*control, job_w, result_r, tests_w, err_r):
                 os.close(fd)
-        finally:
-            _become_runner(job, (result_w, nonce), tests_r, err_w, workdir)
-    for fd in (result_w, tests_r, err_w):
+            message = read_frame(job_r)
+            os.close(job_r)
+        except BaseException:  # noqa: BLE001 - a standby that cannot start just ends
+            os._exit(70)
+        if message is None:
+            os._exit(0)
+        _become_runner(message["job"], (result_w, message["nonce"]), tests_r, err_w, message["workdir"])
+    for fd in (job_r, result_w, tests_r, err_w):
         os.close(fd)
-    return pid, result_r, tests_w, err_r
+    return Standby(pid, job_w, result_r, tests_w, err_r)
 
 
-def run_job(job: dict[str, Any], control: tuple[int, int]) -> dict[str, Any]:
+def run_job(job: dict[str, Any], standby: Standby) -> dict[str, Any]:
     """Run one program against its tests; the reply holds only correctly signed records."""
     nonce = secrets.token_hex(16)
     workdir = tempfile.mkdtemp(prefix="rs-", dir=job.get("tmp", "/tmp"))
     started = time.monotonic()
-    pid, result_r, tests_w, err_r = _spawn(job, nonce, workdir, control)
+    pid, result_r, tests_w, err_r = standby.pid, standby.result_r, standby.tests_w, standby.err_r
+    try:
+        write_frame(standby.job_w, {"job": job, "nonce": nonce, "workdir": workdir})
+    finally:
+        os.close(standby.job_w)
     payload = json.dumps(job["tests"]).encode()
     raw, stderr = bytearray(), bytearray()
     deadline = started + job["wall_timeout"]
@@ -187,12 +207,14 @@ def main() -> None:
         importlib.import_module(name)
     gc.collect()
     gc.freeze()  # forked runners then leave the preloaded objects' pages shared
+    standby = prefork(control)
     write_frame(control[1], {"hello": asdict(isolation), "pid": os.getpid()})
     while (job := read_frame(control[0])) is not None:
         try:
-            reply = run_job(job, control)
+            reply = run_job(job, standby)
         except Exception as exc:  # noqa: BLE001 - the pool turns this into an error result
             reply = {"infrastructure_error": f"{type(exc).__name__}: {exc}"}
+        standby = prefork(control)
         write_frame(control[1], reply)
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from rewardsmith.combine.base import child_labels, component_entry, value_array
-from rewardsmith.combine.transform import group_indices
 from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.composition import child_labels, component_entry, group_indices, value_array
 from rewardsmith.core.reward import Reward
 
 from .measure import Unit, check_unit, measure

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from .normalise import matching
 
 REASONING_END = ("</think>", "</reasoning>", "<|end_of_thought|>")
 _ANSWER_TAG = re.compile(r"<answer>(.*?)(?:</answer>|$)", re.DOTALL | re.IGNORECASE)
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*")
 _FINAL = re.compile(r"final\s+answer\s*(?:is|:|=)?\s*:?", re.IGNORECASE)
-_ANSWER_IS = re.compile(r"(?:the\s+)?(?:correct\s+)?answer\s*(?:is|:|=)\s*:?", re.IGNORECASE)
+_ANSWER_IS = re.compile(r"answer\s*(?:is|:|=)\s*:?", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"(?:the\s+)?(?:correct\s+)?$", re.IGNORECASE)
 _HASHES = re.compile(r"(?<!#)####(?!#)[ \t]*")
 _HEADING = re.compile(r"(?:\d+[.)]\s+)?[A-Za-z]{2,}")
 _A_LINE = re.compile(r"^\s*A\s*:\s*", re.MULTILINE)
@@ -53,6 +56,8 @@ _NOT_EQUAL = re.compile(
     r"\s*(?:[$({\[]|\\\(|\\boxed\{?)*\s*$",
     re.IGNORECASE,
 )
+_NEGATION_WORDS = ("not", "n't", "never", "rul", "exclud", "instead", "rather", "eliminat")
+_NOT_EQUAL_SIGNS = ("\\ne", "\\not", "≠", "!=", "=/=", "equal")
 _LINE_START = re.compile(r"[ \t:*]*(?:\n\s*)?")
 _BOLD = re.compile(r"\*\*([^*\n]+?)\*\*")
 _BARE_BOX = re.compile(r"[^\s$]+")
@@ -86,15 +91,18 @@ def _brace_pairs(text: str) -> dict[int, int]:
 
 def _boxes(text: str) -> list[tuple[int, int, int]]:
     """(start, content start, content end) of every outermost ``\\boxed{…}``/``\\fbox{…}``, nested
-    braces included; the content is ``text[start:end].strip()``."""
+    braces included; the content is ``text[start:end].strip()``. Linear: boxes do not overlap, and
+    after the first unbalanced one every brace pair is found in one pass."""
     found: list[tuple[int, int, int]] = []
-    pairs = _brace_pairs(text) if "\\boxed" in text or "\\fbox" in text else {}
+    pairs: dict[int, int] | None = None  # built once the first unbalanced box is seen
     for match in _BOXED.finditer(text):
         position = match.end()
         if found and match.start() < found[-1][2]:
             continue
         if position < len(text) and text[position] == "{":
-            end = pairs.get(position, -1)
+            end = matching(text, position) if pairs is None else pairs.get(position, -1)
+            if end < 0 and pairs is None:
+                pairs = _brace_pairs(text)
             if end > 0:
                 found.append((match.start(), position + 1, end))
         elif token := _BARE_BOX.match(text, position):
@@ -130,9 +138,10 @@ def _rest_of_line(text: str, start: int, stop: int | None = None) -> str:
 
 def _negated(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 80) : start]
+    lowered = before.lower()
     return (
-        bool(_NEGATION.search(before))
-        or bool(_NOT_EQUAL.search(before))
+        (any(word in lowered for word in _NEGATION_WORDS) and bool(_NEGATION.search(before)))
+        or (any(sign in lowered for sign in _NOT_EQUAL_SIGNS) and bool(_NOT_EQUAL.search(before)))
         or bool(_NEGATED_AFTER.match(text[end : end + 40]))
     )
 
@@ -181,18 +190,29 @@ def _decisive(region: str) -> Extraction | None:
     prose ("the expected answer is …") cannot override; different ones are a hedge."""
     markers = [(m.start(), m.start(1), m.end(1), "answer_tag") for m in _ANSWER_TAG.finditer(region)]
     markers += [(start, begin, end, "boxed") for start, begin, end in _boxes(region)]
-    markers += [
-        (m.start(), m.end(), -1, "hashes")
-        for m in _HASHES.finditer(region)
-        if not _HEADING.match(region, m.end())
-    ]
-    markers += [(m.start(), m.end(), -1, "final_answer") for m in _FINAL.finditer(region)]
+    if "####" in region:
+        markers += [
+            (m.start(), m.end(), -1, "hashes")
+            for m in _HASHES.finditer(region)
+            if not _HEADING.match(region, m.end())
+        ]
+    if "final" in region.lower():
+        markers += [(m.start(), m.end(), -1, "final_answer") for m in _FINAL.finditer(region)]
     return _stated(region, markers)
 
 
+def _phrase_start(text: str, start: int) -> int:
+    """Where "[the] [correct] answer is" begins (the pattern itself starts at "answer", which is fast)."""
+    window = max(0, start - 20)
+    return window + _ANSWER_PREFIX.search(text[window:start]).start()  # type: ignore[union-attr]
+
+
 def _weak(region: str, last_number: bool) -> Extraction | None:
-    markers = [(m.start(), m.end(), -1, "answer_is") for m in _ANSWER_IS.finditer(region)]
-    markers += [(m.start(), m.end(), -1, "a_line") for m in _A_LINE.finditer(region)]
+    markers = [(m.start(), m.end(), -1, "a_line") for m in _A_LINE.finditer(region)]
+    if "answer" in region.lower():
+        markers += [
+            (_phrase_start(region, m.start()), m.end(), -1, "answer_is") for m in _ANSWER_IS.finditer(region)
+        ]
     stated = _stated(region, markers)
     if stated is not None:
         return stated
@@ -230,6 +250,7 @@ def extract(text: str, last_number: bool = True) -> Extraction:
     return found or Extraction(None, "none")
 
 
+@lru_cache(maxsize=4096)
 def extract_reference(reference: str) -> str:
     """The gold answer: the reference itself, or the final answer of a worked solution
     (``#### 42``, ``A: 42``, ``\\boxed{42}``).

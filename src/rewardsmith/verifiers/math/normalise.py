@@ -65,7 +65,13 @@ _SIMPLE = [
     ),
 ]
 _TEXT = "\\text{"
-_UNIT_WORDS = re.compile(r"(?<=[\d)}])\s+((?:[a-zA-Z]+\.?\s+)*[a-zA-Z]{2,})\.?(?:\s*\^\s*\{?[23]\}?)?$")
+#: Rates written with a slash (``72 km/h``, ``3 m/s^2``): only these spellings, so that ``2 x/y`` stays maths.
+_RATE_UNITS = r"(?:km|mi|m|cm|mm|ft|in|kg|g|mg|L|l|mL|ml|lb|oz|\\?\$|dollars?|cents?|miles?|meters?|feet|words?|pages?)"
+_RATE_PER = r"(?:h|hr|hrs|hour|s|sec|min|day|week|month|year|m|cm|L|l|kg|g|gal|lb|item|person|page)"
+_UNIT_WORDS = re.compile(
+    r"(?<=[\d)}])\s*((?:[a-zA-Z]+\.?\s+)*(?:" + _RATE_UNITS + "/" + _RATE_PER + r"|(?<=\s)[a-zA-Z]{2,}))"
+    r"\.?(?:\s*\^\s*\{?[23]\}?)?$"
+)
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _MIXED_LATEX = re.compile(r"(?<![\d.}^_])(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}")
 _MIXED_PLAIN = re.compile(r"(-?)(\d+)\s+(\d+)\s*/\s*(\d+)")

@@ -18,6 +18,7 @@ from .pool import JobTimeout, WorkerFailed, shared_pool
 from .symbolic import judge_in_worker
 
 Key = tuple[str, "str | tuple[str, ...]"]
+MAX_STATED = 16  # more different final answers than this are a hedge without comparing each
 
 
 @register("math.answer")
@@ -123,11 +124,15 @@ class MathAnswer(Reward):
             return details, RewardResult.ok(0.0, **details, comparison="no answer found")
         if found.negated:
             return details, RewardResult.ok(0.0, **details, comparison="negated")
-        stated: dict[str, str] = {}
-        for candidate in found.candidates:
-            stated.setdefault(clean_or_raw(candidate), candidate)
-        distinct = [raw for cleaned, raw in stated.items() if cleaned]
-        answer: str | tuple[str, ...] = tuple(distinct) if len(distinct) > 1 else found.answer
+        answer: str | tuple[str, ...] = found.answer
+        if len(set(found.candidates)) > 1:
+            stated: dict[str, str] = {}
+            for candidate in found.candidates:
+                stated.setdefault(clean_or_raw(candidate), candidate)
+            distinct = [raw for cleaned, raw in stated.items() if cleaned]
+            if len(distinct) > MAX_STATED and not self.allow_hedging:
+                return details, RewardResult.ok(0.0, **details, comparison="hedged")
+            answer = tuple(distinct) if len(distinct) > 1 else found.answer
         keys = []
         for ref in references:
             gold_raw = extract_reference(ref)
