@@ -35,7 +35,7 @@ def humaneval_samples(limit: int) -> list[Sample]:
             if index >= limit:
                 break
             problem = json.loads(line)
-            reference = {"tests": problem["test"], "entry_point": problem["entry_point"]}
+            reference = {"test": problem["test"], "entry_point": problem["entry_point"], "prompt": problem["prompt"]}
             body = problem["canonical_solution"]
             variants = {"canonical": (body, 1), "empty": ("    pass\n", 0),
                         "off_by_one": (body.replace("return ", "return 1 + ", 1), 0)}

@@ -108,3 +108,29 @@ def test_many_different_boxes_are_a_hedge_without_comparing_each() -> None:
 def test_unbalanced_boxes_are_read_in_one_pass() -> None:
     result = REWARD("\\boxed{" * 5000 + " so \\boxed{7}", "7")
     assert (result.value, result.details["extraction"]) == (1.0, "boxed")
+
+
+def test_echoed_question_is_not_paid_through_the_last_number():
+    from rewardsmith import Sample
+
+    question = "What is 0.2 written as a fraction in lowest terms?"
+    echo, worked = MathAnswer().score(
+        [Sample(question, prompt=question, reference="\\frac{1}{5}"),
+         Sample(f"{question}\n0.2 = 2/10 = 1/5", prompt=question, reference="\\frac{1}{5}")]
+    )
+    assert (echo.value, echo.details["extracted"]) == (0.0, "QUESTION")
+    assert worked.value == 1.0
+
+
+@pytest.mark.parametrize(
+    "completion",
+    ["It cannot be 2, 3.", "0.2 = 1/5\nFinal answer: QUESTION_TEXT", "So \\boxed{QUESTION_TEXT}"],
+)
+def test_negated_lists_and_echoed_answer_slots_score_zero(completion):
+    from rewardsmith import Sample
+
+    question = "What is 0.2 written as a fraction in lowest terms?"
+    gold = "2, 3" if "2, 3" in completion else "\\frac{1}{5}"
+    sample = Sample(completion.replace("QUESTION_TEXT", question), prompt=question, reference=gold)
+    result = MathAnswer().score([sample])
+    assert result[0].value == 0.0

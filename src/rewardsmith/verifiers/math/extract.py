@@ -231,6 +231,7 @@ def _weak(region: str, last_number: bool) -> Extraction | None:
             alternative = _ALTERNATIVE.search(region, max(0, start - 40), start)
             if alternative:
                 answer = f"{alternative.group(1)} or {answer}"
+                start = alternative.start(1)
             return Extraction(answer, "last_number", negated=_negated(region, start, end), start=start)
     bare = region.strip().rstrip(".")
     if bare and len(bare) <= _BARE_LIMIT and "\n" not in bare:

@@ -118,7 +118,7 @@ class MathAnswer(Reward):
         references = [str(r) for r in references if r is not None and str(r).strip()]
         if not references:
             return {}, RewardResult.fail("no reference answer to compare with")
-        found = extract(sample.text, self.last_number)
+        found = extract(_without_echoed_prompt(sample), self.last_number)
         details: dict[str, Any] = {"extracted": _short(found.answer), "extraction": found.method}
         if found.answer is None:
             return details, RewardResult.ok(0.0, **details, comparison="no answer found")
@@ -173,6 +173,23 @@ class MathAnswer(Reward):
             if results[index] is None:
                 results[index] = _combine(details, [verdicts[key] for key in keys])
         return results  # type: ignore[return-value]
+
+
+def _without_echoed_prompt(sample: Sample) -> str:
+    """The completion with verbatim copies of the prompt replaced by a placeholder.
+
+    Text copied from the question is not the model's answer: a completion that echoes
+    "What is 0.2 as a fraction?" (alone, or inside ``\\boxed{}``) must not be paid for 1/5. The
+    placeholder keeps an answer slot filled, so the echo is never skipped for an earlier number.
+
+    >>> _without_echoed_prompt(Sample("So: What is 0.2 as a fraction?", prompt="What is 0.2 as a fraction?"))
+    'So: QUESTION'
+    """
+    text = sample.text
+    prompt = sample.prompt_text.strip() if sample.prompt is not None else ""
+    if len(prompt) >= 12 and prompt in text:
+        text = text.replace(prompt, "QUESTION")
+    return text
 
 
 def clean_or_raw(text: str) -> str:
