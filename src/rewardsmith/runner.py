@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rewardsmith.core import DataError, Reward, RewardResult, Sample, spec_hash
+from rewardsmith.core.result import conform
 from rewardsmith.io.readers import InputRecord, read_records
 from rewardsmith.io.writer import AtomicJsonlWriter, meta_path, partial_path, read_partial
 
@@ -51,7 +52,7 @@ def _hashable(value: Any) -> Any:
 
 def run_in_process(reward: Reward, batches: list[list[Sample]]) -> Iterator[tuple[int, list[RewardResult]]]:
     for index, batch in enumerate(batches):
-        yield index, reward.score(batch)
+        yield index, conform(reward.score(batch), len(batch))
 
 
 _worker_reward: Reward | None = None
@@ -64,7 +65,7 @@ def _init_worker(payload: bytes) -> None:
 
 def _score_in_worker(batch: list[Sample]) -> list[RewardResult]:
     assert _worker_reward is not None
-    return _worker_reward.score(batch)
+    return conform(_worker_reward.score(batch), len(batch))
 
 
 def process_pool_executor(workers: int) -> Executor:

@@ -10,7 +10,7 @@ import pytest
 ray = pytest.importorskip("ray")
 
 from rewardsmith.core import Sample, load  # noqa: E402
-from rewardsmith.integrations.common import conform  # noqa: E402
+from rewardsmith.core.result import conform  # noqa: E402
 from rewardsmith.integrations.ray import ray_executor, score_batches_on_ray  # noqa: E402
 from rewardsmith.runner import score_file  # noqa: E402
 

@@ -14,51 +14,15 @@ from typing import Any
 
 from rewardsmith.core import RewardResult, Sample
 from rewardsmith.core.reward import Reward
-
-
-def units(samples: Sequence[Sample]) -> list[list[int]]:
-    """Record indices per unit: one unit per group (in order of first appearance) or per record.
-
-    >>> units([Sample("a", group=1), Sample("b"), Sample("c", group=1)])
-    [[0, 2], [1]]
-    """
-    by_group: dict[Any, list[int]] = {}
-    out: list[list[int]] = []
-    for index, sample in enumerate(samples):
-        if sample.group is None:
-            out.append([index])
-            continue
-        key = repr(sample.group)
-        if key not in by_group:
-            by_group[key] = []
-            out.append(by_group[key])
-        by_group[key].append(index)
-    return out
-
-
-def batches(unit_list: list[list[int]], batch_size: int) -> list[list[int]]:
-    """Pack whole units into batches of at most ``batch_size`` records (a bigger unit goes alone).
-
-    >>> batches([[0, 1], [2], [3], [4, 5, 6]], 3)
-    [[0, 1, 2], [3], [4, 5, 6]]
-    """
-    out: list[list[int]] = []
-    current: list[int] = []
-    for unit in unit_list:
-        if current and len(current) + len(unit) > batch_size:
-            out.append(current)
-            current = []
-        current.extend(unit)
-    if current:
-        out.append(current)
-    return out
+from rewardsmith.runner import plan_batches
 
 
 def score_all(reward: Reward, samples: Sequence[Sample], batch_size: int = 1) -> tuple[list[RewardResult], list[float]]:
     """Every sample's result and seconds, scored whole groups per batch."""
     results: list[RewardResult | None] = [None] * len(samples)
     seconds = [0.0] * len(samples)
-    for batch in batches(units(samples), max(batch_size, 1)):
+    planned = plan_batches(list(enumerate(samples)), max(batch_size, 1))
+    for batch in ([index for index, _ in members] for members in planned):
         start = time.perf_counter()
         batch_results = reward.score([samples[i] for i in batch])
         elapsed = time.perf_counter() - start
@@ -85,7 +49,7 @@ def recheck(
     reward: Reward, samples: Sequence[Sample], first: list[RewardResult], size: int, seed: int
 ) -> dict[str, Any]:
     """Score a random sample of about ``size`` records again (whole groups) and compare."""
-    unit_list = units(samples)
+    unit_list = [[index for index, _ in unit] for unit in plan_batches(list(enumerate(samples)), 1)]
     random.Random(seed).shuffle(unit_list)
     chosen: list[list[int]] = []
     for unit in unit_list:
@@ -93,7 +57,7 @@ def recheck(
             break
         chosen.append(unit)
     differing = []
-    for batch in batches(chosen, max(size, 1)):
+    for batch in chosen:
         again = reward.score([samples[i] for i in batch])
         for i, result in zip(batch, again, strict=True):
             if not same(first[i], result):

@@ -93,3 +93,24 @@ def coerce_result(raw: Any) -> RewardResult:
     if not math.isfinite(value):
         return RewardResult.fail(f"returned a non-finite value {value!r}")
     return RewardResult(value=value)
+
+
+def conform(raw: Any, count: int) -> list[RewardResult]:
+    """Exactly ``count`` results from whatever a reward's ``score`` returned.
+
+    A wrong length fails every record (none is dropped or shifted); numbers are coerced; NaN or
+    a non-number becomes an error result, never a value.
+
+    >>> [r.status for r in conform([1.0, float("nan")], 2)], conform([1.0], 2)[1].error
+    (['ok', 'error'], 'returned 1 results for 2 samples')
+    """
+    if not isinstance(raw, list | tuple) or len(raw) != count:
+        size = len(raw) if isinstance(raw, list | tuple) else type(raw).__name__
+        return [RewardResult.fail(f"returned {size} results for {count} samples") for _ in range(count)]
+    results = []
+    for value in raw:
+        try:
+            results.append(coerce_result(value))
+        except (TypeError, ValueError) as exc:
+            results.append(RewardResult.fail(str(exc)))
+    return results

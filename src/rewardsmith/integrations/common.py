@@ -32,7 +32,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from rewardsmith.core import RewardError, RewardResult, Sample, coerce_result, load
+from rewardsmith.core import RewardError, RewardResult, Sample, load
+from rewardsmith.core.result import conform
 from rewardsmith.core.reward import Reward, describe_exception
 
 OnError = Literal["abstain", "zero", "raise"]
@@ -65,27 +66,6 @@ def spec_label(spec: Spec) -> str:
 def record_label(index: int, sample: Sample) -> str:
     """How a message names a record: its position, and its id when it has one."""
     return f"record {index}" + (f" (id={sample.id!r})" if sample.id is not None else "")
-
-
-def conform(raw: Any, count: int) -> list[RewardResult]:
-    """Exactly ``count`` results from whatever a reward's ``score`` returned.
-
-    A wrong length fails every record (none is dropped or shifted); numbers are coerced; NaN or
-    a non-number becomes an error result, never a value.
-
-    >>> [r.status for r in conform([1.0, float("nan")], 2)], conform([1.0], 2)[1].error
-    (['ok', 'error'], 'returned 1 results for 2 samples')
-    """
-    if not isinstance(raw, list | tuple) or len(raw) != count:
-        size = len(raw) if isinstance(raw, list | tuple) else type(raw).__name__
-        return [RewardResult.fail(f"returned {size} results for {count} samples") for _ in range(count)]
-    results = []
-    for value in raw:
-        try:
-            results.append(coerce_result(value))
-        except (TypeError, ValueError) as exc:
-            results.append(RewardResult.fail(str(exc)))
-    return results
 
 
 class Overtime(TimeoutError):

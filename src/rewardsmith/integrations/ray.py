@@ -6,7 +6,7 @@ at most two in flight per actor, and results come back as ``(batch_index, result
 completion order. Results are the same :class:`RewardResult` objects local scoring produces
 (pickled, not re-encoded), so the runner writes identical output and keeps its resume
 guarantees; a reward whose ``score`` returns raw numbers, NaN or the wrong count is conformed
-(:func:`~rewardsmith.integrations.common.conform`) before anything leaves the worker. An actor
+(:func:`~rewardsmith.core.result.conform`) before anything leaves the worker. An actor
 that dies fails only its in-flight batches, as error results naming the cause, never zeros.
 
 Needs the ``ray`` extra. With no ``address`` and no running Ray, a local instance is started and
@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rewardsmith.core import Reward, RewardResult, Sample
-from rewardsmith.integrations.common import BoundReward, conform
+from rewardsmith.core.result import conform
+from rewardsmith.integrations.common import BoundReward
 
 IN_FLIGHT_PER_WORKER = 2
 
