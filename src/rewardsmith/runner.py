@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rewardsmith.core import DataError, Reward, RewardResult, Sample, spec_hash
+from rewardsmith.core.composition import no_gc
 from rewardsmith.core.result import conform
 from rewardsmith.io.readers import InputRecord, read_records
 from rewardsmith.io.writer import AtomicJsonlWriter, meta_path, partial_path, read_partial
@@ -50,9 +51,20 @@ def _hashable(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool) else repr(value)
 
 
+def score_batch_paused(reward: Reward, batch: list[Sample]) -> list[RewardResult]:
+    """Score one batch with the cyclic garbage collector paused, and conform what comes back.
+
+    A deep spec tree keeps every node's results alive until the batch is assembled; full
+    collections in the middle would traverse that whole heap again and again and free nothing.
+    Collection resumes between batches, so garbage is bounded by one batch.
+    """
+    with no_gc():
+        return conform(reward.score(batch), len(batch))
+
+
 def run_in_process(reward: Reward, batches: list[list[Sample]]) -> Iterator[tuple[int, list[RewardResult]]]:
     for index, batch in enumerate(batches):
-        yield index, conform(reward.score(batch), len(batch))
+        yield index, score_batch_paused(reward, batch)
 
 
 _worker_reward: Reward | None = None
@@ -65,7 +77,7 @@ def _init_worker(payload: bytes) -> None:
 
 def _score_in_worker(batch: list[Sample]) -> list[RewardResult]:
     assert _worker_reward is not None
-    return conform(_worker_reward.score(batch), len(batch))
+    return score_batch_paused(_worker_reward, batch)
 
 
 def process_pool_executor(workers: int) -> Executor:

@@ -9,6 +9,8 @@ from typing import Any
 
 from rich.table import Table
 
+from rewardsmith.core.composition import json_default
+
 from .html import CARDS, fmt, render
 
 SUMMARY_EXTRA = (
@@ -29,7 +31,8 @@ def write_report(report: dict[str, Any], out_dir: str | Path) -> dict[str, Path]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"json": out / "report.json", "html": out / "report.html"}
-    paths["json"].write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(report, indent=1, ensure_ascii=False, default=json_default)
+    paths["json"].write_text(text + "\n", encoding="utf-8")
     paths["html"].write_text(render(report), encoding="utf-8")
     return paths
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rewardsmith.core import Reward, RewardsmithError, Sample, load, spec_hash, to_spec
@@ -39,7 +39,7 @@ SECTION_ORDER = (
 
 def jsonable(value: Any) -> Any:
     """Plain JSON types: numpy scalars unwrapped, NaN and infinities as None, tuples as lists."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]

@@ -7,37 +7,18 @@ spec tree costs little next to its leaves.
 
 from __future__ import annotations
 
-import gc
 import math
 import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
-from rewardsmith.core.composition import child_labels, value_array
+from rewardsmith.core.composition import Components, child_labels, no_gc, value_array
 from rewardsmith.core.reward import Reward
 
 OnError = Literal["error", "skip", "zero"]
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a batch's results are assembled.
-
-    Assembling allocates a few acyclic dicts per child and sample while every child's results
-    are alive; collections triggered by those allocations would traverse the whole live batch
-    again and again and find nothing to free. The collector is re-enabled on exit if it was on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def score_children(rewards: Sequence[Reward], samples: list[Sample]) -> list[list[RewardResult]]:
@@ -55,16 +36,11 @@ async def ascore_children(
 
 def components_rows(
     labels: list[str], child_results: list[list[RewardResult]], weights: list[float] | None
-) -> list[dict[str, Any]]:
-    """One ``components`` mapping per sample, built column-wise (entries as in :func:`component_entry`,
-    written inline: this is the hottest loop of a deep tree)."""
-    if weights is None:
-        columns = [[{"value": r.value, "error": r.error, "details": r.details} for r in results]
-                   for results in child_results]
-    else:
-        columns = [[{"value": r.value, "error": r.error, "details": r.details, "weight": w} for r in results]
-                   for w, results in zip(weights, child_results, strict=True)]
-    return [dict(zip(labels, row, strict=True)) for row in zip(*columns, strict=True)]
+) -> list[Components]:
+    """One lazy ``components`` mapping per sample (the hottest loop of a deep tree)."""
+    labels_t = tuple(labels)
+    weights_t = None if weights is None else tuple(weights)
+    return [Components(labels_t, row, weights_t) for row in zip(*child_results, strict=True)]
 
 
 class Combinator(Reward):
@@ -142,5 +118,5 @@ def assemble(
             elif not math.isfinite(combined[index]):
                 out.append(RewardResult.fail(f"{node.name}: combined value is not finite", components=components))
             else:
-                out.append(RewardResult(combined[index], None, {"components": components}))
+                out.append(RewardResult.trusted(combined[index], {"components": components}))
     return out

@@ -10,10 +10,8 @@ from typing import Any
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
-from rewardsmith.core.composition import child_labels, component_entry, value_array
+from rewardsmith.core.composition import Components, child_labels, no_gc, value_array
 from rewardsmith.core.reward import Reward
-
-from .base import no_gc
 
 
 @dataclass
@@ -68,8 +66,9 @@ class Transform(Reward):
         errors: dict[int, str],
     ) -> list[RewardResult]:
         assembled = []
+        labels = (label,)
         for index, result in enumerate(results):
-            details: dict[str, Any] = {"components": {label: component_entry(result)}}
+            details: dict[str, Any] = {"components": Components(labels, (result,))}
             for key, column in extras.items():
                 details[key] = column[index]
             if result.value is None:
@@ -80,7 +79,7 @@ class Transform(Reward):
             elif not finite[index]:
                 assembled.append(RewardResult(None, f"{self.name}: transformed value is not finite", details))
             else:
-                assembled.append(RewardResult(new[index], None, details))
+                assembled.append(RewardResult.trusted(float(new[index]), details))
         return assembled
 
 

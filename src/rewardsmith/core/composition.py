@@ -4,9 +4,11 @@ a batch's prompt groups."""
 
 from __future__ import annotations
 
+import gc
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,92 @@ def component_entry(result: RewardResult, weight: float | None = None) -> dict[s
     if weight is not None:
         entry["weight"] = weight
     return entry
+
+
+class Components(Mapping[str, dict[str, Any]]):
+    """``details["components"]`` of a composed result: each child's entry, built on access.
+
+    A deep spec tree scores thousands of samples per batch; materialising one entry dict per
+    child and sample up front would cost more than cheap leaves themselves. This mapping keeps
+    a reference to the children's results instead, and behaves like the dict it stands for
+    (``==``, iteration, pickling, JSON through :func:`json_default`).
+
+    >>> components = Components(("a", "b"), (RewardResult.ok(1), RewardResult.fail("x")), (1.0, 0.5))
+    >>> components["b"]
+    {'value': None, 'error': 'x', 'details': {}, 'weight': 0.5}
+    >>> dict(components) == {"a": component_entry(RewardResult.ok(1), 1.0), "b": components["b"]}
+    True
+    """
+
+    __slots__ = ("_labels", "_results", "_weights")
+
+    def __init__(
+        self, labels: Sequence[str], results: Sequence[RewardResult], weights: Sequence[float] | None = None
+    ) -> None:
+        self._labels = tuple(labels)
+        self._results = tuple(results)
+        self._weights = None if weights is None else tuple(weights)
+
+    def __getitem__(self, label: str) -> dict[str, Any]:
+        try:
+            index = self._labels.index(label)
+        except ValueError:
+            raise KeyError(label) from None
+        weight = None if self._weights is None else self._weights[index]
+        return component_entry(self._results[index], weight)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Components, (self._labels, self._results, self._weights))
+
+
+def json_default(value: Any) -> Any:
+    """``default=`` for :func:`json.dumps`: lazy mappings become dicts, anything else a string.
+
+    >>> json.dumps({"c": Components(("a",), (RewardResult.ok(1),))}, default=json_default)
+    '{"c": {"a": {"value": 1.0, "error": null, "details": {}}}}'
+    """
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value)
+
+
+def plain(value: Any) -> Any:
+    """A copy of ``value`` with every mapping a plain dict (for code that wants real dicts).
+
+    >>> plain({"c": Components(("a",), (RewardResult.ok(1),))})
+    {'c': {'a': {'value': 1.0, 'error': None, 'details': {}}}}
+    """
+    if isinstance(value, Mapping):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a batch's results are assembled.
+
+    Assembling allocates a few acyclic dicts per child and sample while every child's results
+    are alive; collections triggered by those allocations would traverse the whole live batch
+    again and again and find nothing to free. The collector is re-enabled on exit if it was on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def value_array(results: Sequence[RewardResult]) -> np.ndarray:

@@ -49,6 +49,20 @@ class RewardResult:
         return cls(value=float(value), details=details)
 
     @classmethod
+    def trusted(cls, value: float, details: dict[str, Any]) -> RewardResult:
+        """A value result without validation, for callers that already hold a finite float.
+
+        Combinators build one result per node and sample; skipping the checks of
+        ``__post_init__`` there keeps a deep spec tree cheap next to its leaves.
+
+        >>> RewardResult.trusted(0.5, {}) == RewardResult.ok(0.5)
+        True
+        """
+        result = object.__new__(cls)
+        result.__dict__.update(value=value, error=None, details=details)
+        return result
+
+    @classmethod
     def fail(cls, error: str, **details: Any) -> RewardResult:
         return cls(error=error or "unknown error", details=details)
 

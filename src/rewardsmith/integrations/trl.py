@@ -26,7 +26,7 @@ through ``log_metric`` and the columns ``<name>/status`` and ``<name>/error`` th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rewardsmith.core import RewardResult, Sample
@@ -130,7 +130,7 @@ def _component_values(results: list[RewardResult]) -> dict[str, list[float]]:
     values: dict[str, list[float]] = {}
     for result in results:
         components = result.details.get("components") if isinstance(result.details, dict) else None
-        if isinstance(components, dict):
+        if isinstance(components, Mapping):
             for label, entry in components.items():
                 value = entry.get("value") if isinstance(entry, dict) else None
                 bucket = values.setdefault(label, [])

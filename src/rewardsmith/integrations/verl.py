@@ -220,7 +220,7 @@ class VerlReward:
             }
             parts = result.details.get("components", {}) if isinstance(result.details, dict) else {}
             for label in components:
-                part = parts.get(label, {}) if isinstance(parts, dict) else {}
+                part = parts.get(label, {}) if isinstance(parts, Mapping) else {}
                 part_value = part.get("value") if isinstance(part, dict) else None
                 row[label] = math.nan if part_value is None else float(part_value)
             rows.append(row)

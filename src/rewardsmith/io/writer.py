@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from rewardsmith.core.composition import json_default
+
 
 def partial_path(out: Path) -> Path:
     return out.with_name(out.name + ".partial")
@@ -55,7 +57,7 @@ class AtomicJsonlWriter:
             self._handle = self.partial.open("a", encoding="utf-8")
 
     def write(self, row: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        self._handle.write(json.dumps(row, ensure_ascii=False, default=json_default) + "\n")
         self._handle.flush()
 
     def commit(self) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from rewardsmith.core import RewardResult, Sample, spec_hash
+from rewardsmith.core.composition import json_default
 from rewardsmith.core.reward import Reward
 
 _SCHEMA = """
@@ -93,7 +94,7 @@ class ResultCache:
     def put(self, spec: str, results: dict[str, RewardResult]) -> None:
         """Store results; errors are skipped (they are scored again next time)."""
         rows = [
-            (spec, key, result.value, json.dumps(result.details, default=str))
+            (spec, key, result.value, json.dumps(result.details, default=json_default))
             for key, result in results.items()
             if result.status != "error"
         ]

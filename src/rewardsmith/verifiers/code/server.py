@@ -214,8 +214,8 @@ def main() -> None:
             reply = run_job(job, standby)
         except Exception as exc:  # noqa: BLE001 - the pool turns this into an error result
             reply = {"infrastructure_error": f"{type(exc).__name__}: {exc}"}
-        standby = prefork(control)
         write_frame(control[1], reply)
+        standby = prefork(control)
 
 
 if __name__ == "__main__":
