@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
-from rewardsmith.core.composition import Components, child_labels, no_gc, value_array
+from rewardsmith.core.composition import Components, child_labels, error_mask, no_gc, value_array
 from rewardsmith.core.reward import Reward
 
 OnError = Literal["error", "skip", "zero"]
@@ -32,15 +32,6 @@ async def ascore_children(
     import asyncio
 
     return list(await asyncio.gather(*(reward.ascore(samples) for reward in rewards)))
-
-
-def components_rows(
-    labels: list[str], child_results: list[list[RewardResult]], weights: list[float] | None
-) -> list[Components]:
-    """One lazy ``components`` mapping per sample (the hottest loop of a deep tree)."""
-    labels_t = tuple(labels)
-    weights_t = None if weights is None else tuple(weights)
-    return [Components(labels_t, row, weights_t) for row in zip(*child_results, strict=True)]
 
 
 class Combinator(Reward):
@@ -98,7 +89,7 @@ def assemble(
     """Reduce the children's results of a batch into the node's results, with their components."""
     labels = child_labels(terms)
     values = np.stack([value_array(results) for results in child_results])
-    errored = np.array([[r.error is not None for r in results] for results in child_results], dtype=bool)
+    errored = np.stack([error_mask(results) for results in child_results])
     if on_error == "zero":
         values[errored] = 0.0
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -108,7 +99,7 @@ def assemble(
     failing = (errored.any(axis=0) if on_error == "error" else np.zeros(values.shape[1], dtype=bool)).tolist()
     out = []
     with no_gc():
-        for index, components in enumerate(components_rows(labels, child_results, weights)):
+        for index, components in enumerate(Components.rows(labels, child_results, weights)):
             if failing[index]:
                 child = int(np.argmax(errored[:, index]))
                 error = child_results[child][index].error

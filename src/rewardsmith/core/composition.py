@@ -80,6 +80,26 @@ class Components(Mapping[str, dict[str, Any]]):
     def __reduce__(self) -> tuple[Any, ...]:
         return (Components, (self._labels, self._results, self._weights))
 
+    @classmethod
+    def rows(
+        cls, labels: Sequence[str], child_results: Sequence[Sequence[RewardResult]], weights: Sequence[float] | None
+    ) -> list[Components]:
+        """One mapping per sample from children's result columns (the hottest loop of a deep tree,
+        so the shared tuples are built once and ``__init__`` is skipped).
+
+        >>> [dict(c) for c in Components.rows(["a"], [[RewardResult.ok(1), RewardResult.ok(2)]], None)][1]
+        {'a': {'value': 2.0, 'error': None, 'details': {}}}
+        """
+        labels_t = tuple(labels)
+        weights_t = None if weights is None else tuple(weights)
+        new = object.__new__
+        out = []
+        for row in zip(*child_results, strict=True):
+            components = new(cls)
+            components._labels, components._results, components._weights = labels_t, row, weights_t
+            out.append(components)
+        return out
+
 
 def json_default(value: Any) -> Any:
     """``default=`` for :func:`json.dumps`: lazy mappings become dicts, anything else a string.
@@ -120,6 +140,15 @@ def no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def error_mask(results: Sequence[RewardResult]) -> np.ndarray:
+    """True where a result is an error.
+
+    >>> error_mask([RewardResult.ok(1), RewardResult.fail("x")]).tolist()
+    [False, True]
+    """
+    return np.fromiter((r.error is not None for r in results), dtype=bool, count=len(results))
 
 
 def value_array(results: Sequence[RewardResult]) -> np.ndarray:
