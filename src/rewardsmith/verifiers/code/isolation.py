@@ -175,12 +175,28 @@ def _install_seccomp() -> None:
     _check(_libc.prctl(PR_SET_SECCOMP, 2, fprog, 0, 0), "seccomp")
 
 
-def _drop_capabilities() -> None:
-    """No capability in any set, none regained through uid 0 or exec, no new privileges."""
-    _prctl(PR_SET_SECUREBITS, SECUREBITS_LOCKED_NOROOT)
+def drop_bounding_set() -> None:
+    """Empty the capability bounding set: no later exec can gain a capability.
+
+    The fork server does this once after setting up its namespaces (it needs no capability
+    afterwards); every runner inherits the empty set, so a check does not pay for 64 prctl calls.
+    """
+    global _bounding_set_empty
+    if _bounding_set_empty:
+        return
     for cap in range(64):
         if _prctl(PR_CAPBSET_DROP, cap) < 0 and ctypes.get_errno() == 22:
             break
+    _bounding_set_empty = True
+
+
+_bounding_set_empty = False
+
+
+def _drop_capabilities() -> None:
+    """No capability in any set, none regained through uid 0 or exec, no new privileges."""
+    _prctl(PR_SET_SECUREBITS, SECUREBITS_LOCKED_NOROOT)
+    drop_bounding_set()
     _prctl(PR_CAP_AMBIENT, 4)
     header = ctypes.create_string_buffer(struct.pack("Ii", 0x20080522, 0))
     data = ctypes.create_string_buffer(bytes(24))

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .harness import TAIL, run_function_tests, send
-from .isolation import Isolation, Limits, confine, enter_namespaces
+from .isolation import Isolation, Limits, confine, drop_bounding_set, enter_namespaces
 from .stdio import run_stdio_tests
 
 PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing",
@@ -74,8 +74,6 @@ def _become_runner(job: dict[str, Any], channel: tuple[int, str], tests_fd: int,
         os.chdir(workdir)
         os.environ.clear()
         os.environ.update(ENV, HOME=workdir, TMPDIR=workdir)
-        for name in [m for m in sys.modules if m.startswith(("rewardsmith", "_rewardsmith"))]:
-            del sys.modules[name]
         stdio = job["kind"] == "stdio"
         confine(Limits(**job["limits"]), no_fork=not stdio)
         send(channel, phase="ready")
@@ -203,8 +201,14 @@ def main() -> None:
     os.dup2(null, 1)
     isolation = enter_namespaces() if "--no-namespaces" not in sys.argv else Isolation(
         host_uid=os.geteuid(), warnings=("namespaces switched off (--no-namespaces)",))
+    if "--no-namespaces" not in sys.argv:
+        drop_bounding_set()
     for name in PRELOAD:
         importlib.import_module(name)
+    # The runner must not find the harness through sys.modules; the server keeps its own
+    # references, so the modules are forgotten once here instead of in every runner.
+    for name in [m for m in sys.modules if m.startswith(("rewardsmith", "_rewardsmith"))]:
+        del sys.modules[name]
     gc.collect()
     gc.freeze()  # forked runners then leave the preloaded objects' pages shared
     standby = prefork(control)
