@@ -21,7 +21,17 @@ class PythonFunction(Reward):
     ``f(completion, reference)``. Return values are coerced: bool, number, one-element list, a
     dict with ``score``; None means "not applicable"; NaN or an exception is an error result.
 
-    The function is imported lazily, so the component pickles and unpickles cleanly.
+    The function is imported again after unpickling, so the component travels to worker
+    processes and Ray actors by name.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_rewards.py"
+    >>> _ = path.write_text(
+    ...     "def compute_score(data_source, solution_str, ground_truth, extra_info=None):" + chr(10)
+    ...     + "    return {'score': float(solution_str.strip() == ground_truth)}" + chr(10))
+    >>> reward = PythonFunction(f"{path}:compute_score")
+    >>> reward._resolved_convention, reward("42", "42").value, reward("41", "42").value
+    ('verl', 1.0, 0.0)
     """
 
     def __init__(
