@@ -25,8 +25,9 @@ def _fmt(value: float | None) -> str:
 
 def print_summary(rows: list[dict], root: str, out: Console) -> None:
     table = Table(title=f"rewards ({len(rows)} records)")
-    for column in ("component", "count", "mean", "std", "min", "max", "errors", "n/a"):
-        table.add_column(column, justify="left" if column == "component" else "right")
+    table.add_column("component", overflow="fold")
+    for column in ("count", "mean", "std", "min", "max", "errors", "n/a"):
+        table.add_column(column, justify="right", no_wrap=True)
     for stats in summarize(rows, root):
         table.add_row(
             stats["name"], str(stats["count"]), _fmt(stats["mean"]), _fmt(stats["std"]),
