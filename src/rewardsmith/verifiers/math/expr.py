@@ -204,21 +204,34 @@ class _Parser:
         if kind in ("num", "sym", "const"):
             return (kind, value)
         if kind == "fn":
-            if self.peek() == ("op", "("):
-                self.take()
-                args = [self.expr()]
-                while self.peek() == ("op", ","):
-                    self.take()
-                    args.append(self.expr())
-                self.expect(")")
-            else:
-                args = [self.power()]
-            return ("fn", value, *args)
+            if self.peek() == ("op", "^") and value not in ("sqrt", "root", "binom", "log"):
+                return self.function_power(value)
+            return ("fn", value, *self.arguments())
         if value == "(":
             node = self.expr()
             self.expect(")")
             return node
         raise Unreadable(f"unexpected {value!r}")
+
+    def function_power(self, name: str) -> Node:
+        """``sin^2 x`` = ``(sin x)^2``. Only positive integer powers: ``sin^{-1}`` means arcsin."""
+        self.take()
+        exponent = self.atom()
+        if exponent[0] != "num" or exponent[1].denominator != 1 or exponent[1] < 1:
+            raise Unreadable("power of a function other than a positive integer")
+        return ("pow", ("fn", name, *self.arguments()), exponent)
+
+    def arguments(self) -> list[Node]:
+        """A function's arguments: ``(a, b)``, or one power without parentheses (``sin x``)."""
+        if self.peek() != ("op", "("):
+            return [self.power()]
+        self.take()
+        args = [self.expr()]
+        while self.peek() == ("op", ","):
+            self.take()
+            args.append(self.expr())
+        self.expect(")")
+        return args
 
 
 def parse_expr(text: str) -> Node:

@@ -39,7 +39,10 @@ _ANSWER_PREFIX = re.compile(r"(?:the\s+)?(?:correct\s+)?$", re.IGNORECASE)
 _HASHES = re.compile(r"(?<!#)####(?!#)[ \t]*")
 _HEADING = re.compile(r"(?:\d+[.)]\s+)?[A-Za-z]{2,}")
 _A_LINE = re.compile(r"^\s*A\s*:\s*", re.MULTILINE)
-_TRAILING_MATH = re.compile(r"(\$\$?|\\\[|\\\()([^$]{1,2000}?)(\$\$?|\\\]|\\\))[\s.!]*$")
+_TRAILING_MATH = re.compile(
+    r"(?<!\\)(\$\$?|\\\[|\\\()((?:\\.|[^$\\]){1,2000}?)(?<!\\)(\$\$?|\\\]|\\\))[\s.!]*$"
+)
+_LEADING_MATH = re.compile(r"(\$\$?|\\\[|\\\()((?:\\.|[^$\\])*?)(\$\$?|\\\]|\\\))")
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
 _NEGATION = re.compile(
     r"\b(?:not|isn't|never|rule[sd]?\s+out|ruling\s+out|exclude[sd]?|excluding|cannot\s+be|can't\s+be"
@@ -125,7 +128,7 @@ def _rest_of_line(text: str, start: int, stop: int | None = None) -> str:
     if boxed:
         return boxed[-1][1]
     if line.startswith(("$", "\\[", "\\(")):
-        math = re.match(r"(\$\$?|\\\[|\\\()(.*?)(\$\$?|\\\]|\\\))", line)
+        math = _LEADING_MATH.match(line)
         if math:
             return math.group(2).strip()
     sentence = re.split(r"\.(?:\s|$)", line, maxsplit=1)[0]

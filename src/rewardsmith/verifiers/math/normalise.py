@@ -17,6 +17,7 @@ plain syntax that :mod:`.expr` parses.
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from .expr import FUNCTIONS, GREEK, LIMITS, TooComplex, Unreadable
 
@@ -50,6 +51,9 @@ _SIMPLE = [
     (re.compile(r"(?<=\d)\\,(?=\d{3})"), ""),
     (re.compile(r"(?<!\\)\\[,;:!> ]|\\q?quad\b|~"), " "),
     (re.compile(r"\{,\}"), ""),
+    (re.compile(r"(?<!\\log)_\{([A-Za-z0-9]+)\}"), r"_\1"),
+    (re.compile(r"\\(?:varnothing|emptyset)(?![a-zA-Z])|∅|^\\\{\s*\\\}$"), r"\\emptyset"),
+    (re.compile(r"^[a-zA-Z]\s*\\in(?![a-zA-Z])\s*"), ""),
     (re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree"), ""),
     (re.compile(r"\\cdot|\\times|\\ast"), "*"),
     (re.compile(r"\\div\b"), "/"),
@@ -65,16 +69,23 @@ _SIMPLE = [
     ),
 ]
 _TEXT = "\\text{"
+#: Characters without which no pattern of ``_SIMPLE`` can match (a fast path for plain numbers).
+_NOTATION = re.compile(r"[\\~{%$∅]")
 #: Rates written with a slash (``72 km/h``, ``3 m/s^2``): only these spellings, so that ``2 x/y`` stays maths.
 _RATE_UNITS = r"(?:km|mi|m|cm|mm|ft|in|kg|g|mg|L|l|mL|ml|lb|oz|\\?\$|dollars?|cents?|miles?|meters?|feet|words?|pages?)"
 _RATE_PER = r"(?:h|hr|hrs|hour|s|sec|min|day|week|month|year|m|cm|L|l|kg|g|gal|lb|item|person|page)"
 _UNIT_WORDS = re.compile(
-    r"(?<=[\d)}])\s*((?:[a-zA-Z]+\.?\s+)*(?:" + _RATE_UNITS + "/" + _RATE_PER + r"|(?<=\s)[a-zA-Z]{2,}))"
+    r"(?:(?<=[\d)}])|(?<=\\pi))\s*((?:[a-zA-Z]+\.?\s+)*(?:"
+    + _RATE_UNITS
+    + "/"
+    + _RATE_PER
+    + r"|(?<=\s)[a-zA-Z]{2,}))"
     r"\.?(?:\s*\^\s*\{?[23]\}?)?$"
 )
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _MIXED_LATEX = re.compile(r"(?<![\d.}^_])(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}")
 _MIXED_PLAIN = re.compile(r"(-?)(\d+)\s+(\d+)\s*/\s*(\d+)")
+_REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\\overline\s*\{(\d+)\}")
 _KNOWN_NAMES = FUNCTIONS | GREEK | {"pi", "infty", "frac", "sqrt", "binom", "cup", "pm", "mp"}
 
 
@@ -120,8 +131,9 @@ def clean(text: str) -> str:
         if symbol in text:
             text = text.replace(symbol, replacement)
     text = _strip_wrappers(text)
-    for pattern, replacement in _SIMPLE:
-        text = pattern.sub(replacement, text)
+    if _NOTATION.search(text):
+        for pattern, replacement in _SIMPLE:
+            text = pattern.sub(replacement, text)
     text = " ".join(text.split())
     text = unwrap_braces(_strip_wrappers(text)).strip()
     text = re.sub(r"\^\s*\{?\s*\}?\s*$", "", text)
@@ -163,6 +175,29 @@ def _argument(text: str, position: int) -> tuple[str, int]:
     return text[position], position + 1
 
 
+def _repeating(match: re.Match[str]) -> str:
+    """``0.1\\overline{6}`` → the fraction it denotes, ``((1)/(6))``."""
+    whole, fixed, period = match.group(1) or "0", match.group(2), match.group(3)
+    value = Fraction(f"{whole}.{fixed}" if fixed else whole)
+    value += Fraction(int(period), (10 ** len(period) - 1) * 10 ** len(fixed))
+    return f"(({value.numerator})/({value.denominator}))"
+
+
+def _log_argument(text: str, position: int) -> tuple[str, int]:
+    """The argument of ``\\log_b``: a bracketed group, a number or one letter (``\\log_2 16``)."""
+    while position < len(text) and text[position] == " ":
+        position += 1
+    if text.startswith(("(", "[", "{"), position):
+        end = matching(text, position)
+        if end < 0:
+            raise Unreadable("unbalanced brackets")
+        return text[position + 1 : end], end + 1
+    match = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]").match(text, position)
+    if match is None:
+        raise Unreadable("unsupported logarithm argument")
+    return match.group(0), match.end()
+
+
 def latex_to_plain(text: str, depth: int = 0) -> str:
     """LaTeX math to the plain syntax of :mod:`.expr` (``\\frac{a}{b}`` → ``((a)/(b))``)."""
     if depth > LIMITS["braces"]:
@@ -170,6 +205,7 @@ def latex_to_plain(text: str, depth: int = 0) -> str:
     if depth == 0:
         text = _MIXED_LATEX.sub(r"(\1+\\frac{\2}{\3})", text)
         text = _MIXED_PLAIN.sub(lambda m: f"{m[1]}({m[2]}+{m[3]}/{m[4]})", text)
+        text = _REPEATING.sub(_repeating, text)
     out: list[str] = []
     position = 0
     while position < len(text):
@@ -195,6 +231,11 @@ def latex_to_plain(text: str, depth: int = 0) -> str:
                 inner = latex_to_plain(radicand, depth + 1)
                 degree = latex_to_plain(index, depth + 1) if index else None
                 out.append(f"root(({inner}),({degree}))" if degree else f"sqrt({inner})")
+            elif name == "log" and text.startswith("_", position):
+                base, position = _argument(text, position + 1)
+                argument, position = _log_argument(text, position)
+                a, b = latex_to_plain(base, depth + 1), latex_to_plain(argument, depth + 1)
+                out.append(f" log(({a}),({b}))")
             elif name == "infty":
                 out.append(" oo ")
             elif name in _KNOWN_NAMES:

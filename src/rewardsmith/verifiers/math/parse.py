@@ -13,9 +13,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
-from .expr import CONSTANTS, FUNCTIONS, GREEK, TooComplex, Unreadable, free_symbols, parse_expr
+from .expr import (
+    CONSTANTS,
+    FUNCTIONS,
+    GREEK,
+    TooComplex,
+    Unreadable,
+    evaluate_exact,
+    free_symbols,
+    parse_expr,
+)
 from .normalise import clean, latex_to_plain, matching
 
 _LETTER = re.compile(r"\(?([A-E])\)?(?:[.:)]|\s|$)")
@@ -23,6 +33,13 @@ _MATRIX = re.compile(r"\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\- ]*")
 _SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\([A-Za-z0-9, ]*\))?|\\[a-z]+")
 _RELATION = re.compile(r"<=|>=|!=|<|>|=")
+_FUNCTION_OF = re.compile(r"[A-Za-z]\([A-Za-z](?:\s*,\s*[A-Za-z])*\)")
+_NAMED_TUPLE = re.compile(r"\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])+\s*\)\s*=\s*(?=\()")
+_ASSIGNMENT = re.compile(r"([A-Za-z])\s*=\s*[^=<>!]+")
+_UNSIGNED = re.compile(r"\d+(?:\.\d+)?")
+_OTHER_CHOICE = re.compile(r"\(\s*[A-E]\s*\)|\bor\b|,\s*[A-E]\b")
+_OR_WORD = re.compile(r"\bor\b|\\[lv]or|\\vee")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _OR = re.compile(r"\s+(?:or|and)\s+|\\[lv]or|\\land|\\wedge|;")
 
 
@@ -149,9 +166,21 @@ def _strip_name(text: str) -> str:
                 constant = not free_symbols(parse_expr(latex_to_plain(parts[-1])))
             except (Unreadable, TooComplex):
                 constant = True
-            if constant or len(parts) > 2:
+            if constant or len(parts) > 2 or _FUNCTION_OF.fullmatch(parts[0]):
                 return parts[-1]
+        elif _NUMBER.fullmatch(parts[-1]) and _true_arithmetic(parts):
+            return parts[-1]
     return text
+
+
+def _true_arithmetic(parts: list[str]) -> bool:
+    """Whether ``5 + 15 = 20`` is a correct chain of constant expressions (its value is then
+    the last one; a wrong chain such as ``5 + 15 = 21`` stays an equation and matches nothing)."""
+    try:
+        values = [evaluate_exact(parse_expr(latex_to_plain(part))) for part in parts]
+    except (Unreadable, TooComplex):
+        return False
+    return values[0] is not None and all(value == values[0] for value in values)
 
 
 def _matrix(body: str) -> Answer:
@@ -180,9 +209,13 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
     if not text:
         raise Unreadable("empty answer")
     if letters and (match := _LETTER.match(text)):
+        if _OTHER_CHOICE.search(text, match.end()):
+            raise Unreadable("several choices")
         return Answer("letter", match.group(1), match.group(1))
     if scalar and re.fullmatch(r"-?\d+,(?:\d{1,2}|\d{4,})", text):
         text = text.replace(",", ".")
+    if _UNSIGNED.fullmatch(text):
+        return Answer("expr", ("num", Fraction(text)), text)
     matrix = _MATRIX.search(text)
     if matrix and matrix.start() == 0 and matrix.end() == len(text):
         return _matrix(matrix.group(2))
@@ -195,16 +228,20 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
             raise Unreadable("union of non-intervals")
         return Answer("union", parts, "∪".join(part.text for part in parts))
     if "\\pm" in text:
-        pieces = text.split("\\pm")
-        if len(pieces) != 2:
+        if text.count("\\pm") != 1:
             raise Unreadable("several ±")
-        base = _strip_name(pieces[0].strip()) or "0"
-        plus, minus = _element(f"{base}+{pieces[1]}"), _element(f"{base}-({pieces[1]})")
+        plus, minus = _element(text.replace("\\pm", "+")), _element(text.replace("\\pm", "-"))
         return Answer("set", (plus, minus), f"{plus.text},{minus.text}")
+    text = _NAMED_TUPLE.sub("", text, count=1)
     bracketed = _bracketed(text)
     inside = bracketed[1] if bracketed else text
     items = [item for chunk in split_top(inside, ",") for item in _OR.split(chunk)]
     items = [item.strip() for item in items if item and item.strip()]
+    if _assigns_each_variable(items) and _OR_WORD.search(inside):
+        raise Unreadable("alternatives for different variables")
+    if _assigns_each_variable(items) and (not bracketed or bracketed[0] == "("):
+        elements = tuple(_element(item) for item in items)
+        return Answer("tuple", elements, "(" + ",".join(e.text for e in elements) + ")")
     if bracketed and bracketed[0] in "([" and len(items) == 2 and any(_infinite(i) for i in items):
         return _interval(items[0], items[1], bracketed[0], bracketed[2])
     if bracketed and len(items) == 2 and (bracketed[0], bracketed[2]) in (("[", ")"), ("(", "]"), ("[", "]")):
@@ -216,6 +253,15 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
         elements = tuple(_element(item) for item in items)
         return Answer("set", elements, "{" + ",".join(e.text for e in elements) + "}")
     return _element(text)
+
+
+def _assigns_each_variable(items: list[str]) -> bool:
+    """``x = 2, y = 3``: one value for each of several different variables (an ordered tuple)."""
+    matches = [_ASSIGNMENT.fullmatch(item) for item in items]
+    if len(items) < 2 or not all(matches):
+        return False
+    names = [match.group(1) for match in matches if match]
+    return len(set(names)) == len(names)
 
 
 def parse_or_none(raw: str, **options: bool) -> tuple[Answer | None, str | None]:
