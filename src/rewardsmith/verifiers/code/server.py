@@ -30,8 +30,8 @@ from .harness import TAIL, run_function_tests, send
 from .isolation import Isolation, Limits, confine, drop_bounding_set, enter_namespaces
 from .stdio import run_stdio_tests
 
-PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing",
-           "fractions", "decimal", "statistics", "random", "datetime", "hashlib", "copy", "operator")
+PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing", "random",
+           "hashlib", "copy", "operator")
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 
