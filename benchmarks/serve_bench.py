@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,6 +37,7 @@ import rewardsmith
 from rewardsmith import Sample
 
 SPEC = "type: text.exact\n"
+WRK_SCRIPT = Path(__file__).with_name("serve_wrk.lua")
 
 
 def records(count: int) -> list[dict[str, str]]:
@@ -50,12 +53,16 @@ class Run:
     seconds: float
     latencies: list[float]
     failed: int
+    quantiles: dict[float, float] | None = None  # seconds, when the client reports them itself
+
 
     @property
     def per_sample_us(self) -> float:
         return self.seconds / self.samples * 1e6
 
     def percentile(self, q: float) -> float:
+        if self.quantiles is not None:
+            return self.quantiles[q] * 1000
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
@@ -102,6 +109,23 @@ async def load_test(url: str, bodies: list[dict], concurrency: int, name: str, p
         await asyncio.gather(*(client() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
     return Run(name, len(bodies), len(bodies) * per_request, seconds, latencies, failed)
+
+
+def wrk_test(url: str, body: dict, seconds: int, concurrency: int, name: str, per_request: int) -> Run:
+    """The same closed-loop load from wrk (C, a few % of a core), so the clients do not take the
+    server's CPU: one body sent for ``seconds`` over ``concurrency`` connections, failures counted
+    by benchmarks/serve_wrk.lua (status 200 and the expected number of values)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+        json.dump(body, handle)
+        handle.flush()
+        env = {**os.environ, "RS_BODY_FILE": handle.name, "RS_EXPECTED": str(per_request)}
+        command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", str(WRK_SCRIPT), url]
+        output = subprocess.run(command, capture_output=True, text=True, env=env, timeout=seconds + 60,
+                                check=True).stdout
+    fields = next(line for line in output.splitlines() if line.startswith("RS_RESULT")).split()[1:]
+    done, failed, transport = (int(v) for v in fields[:3])
+    elapsed, p50, p99 = (float(v) for v in fields[3:])
+    return Run(name, done, done * per_request, elapsed, [], failed + transport, {0.5: p50, 0.99: p99})
 
 
 def _complete(answer: dict, expected: int) -> bool:
@@ -159,7 +183,11 @@ def main() -> None:
     parser.add_argument("--get-reward-requests", type=int, default=6000)
     parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument("--max-wait-ms", type=float, default=5.0)
+    parser.add_argument("--client", choices=("auto", "wrk", "aiohttp"), default="auto",
+                        help="load generator: wrk (Debian package; leaves the CPU to the server) or aiohttp")
     args = parser.parse_args()
+    client = ("wrk" if shutil.which("wrk") else "aiohttp") if args.client == "auto" else args.client
+    wrk_seconds = 3 if args.quick else 10
     score_requests = 600 if args.quick else args.score_requests
     single_requests = 1200 if args.quick else args.get_reward_requests
 
@@ -182,16 +210,25 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             asyncio.run(load_test(f"{base}/score", score_bodies[:100], args.concurrency, "warm-up", 16))
-            runs = [
-                asyncio.run(load_test(f"{base}/score", score_bodies, args.concurrency, "HTTP /score, 16/request", 16)),
-                asyncio.run(load_test(f"{base}/get_reward", get_reward_bodies, args.concurrency,
-                                      "HTTP /get_reward, 1/request", 1)),
-            ]
+            if client == "wrk":
+                runs = [
+                    wrk_test(f"{base}/score", score_bodies[0], wrk_seconds, args.concurrency,
+                             "HTTP /score, 16/request (wrk)", 16),
+                    wrk_test(f"{base}/get_reward", get_reward_bodies[0], wrk_seconds, args.concurrency,
+                             "HTTP /get_reward, 1/request (wrk)", 1),
+                ]
+            else:
+                runs = [
+                    asyncio.run(load_test(f"{base}/score", score_bodies, args.concurrency,
+                                          "HTTP /score, 16/request", 16)),
+                    asyncio.run(load_test(f"{base}/get_reward", get_reward_bodies, args.concurrency,
+                                          "HTTP /get_reward, 1/request", 1)),
+                ]
         finally:
             server.terminate()
             server.wait(30)
 
-    print(f"rewardsmith serve load test: text.exact, {args.concurrency} concurrent clients, "
+    print(f"rewardsmith serve load test: text.exact, {args.concurrency} concurrent clients ({client}), "
           f"{args.workers} worker(s), max-wait {args.max_wait_ms} ms, {os.cpu_count()} CPUs (shared with the clients)")
     print(table(baseline_runs + runs, baseline))
     score_run, single_run = runs
