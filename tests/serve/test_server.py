@@ -144,3 +144,17 @@ def test_several_worker_processes_serve_the_same_answers(tmp_path: Path) -> None
         spec_answer = httpx.get(f"{server.url}/spec").json()
     assert all([r["reward"] for r in a["results"]] == [1.0, 0.0] for a in answers)
     assert spec_answer["hash"] == rewardsmith.spec_hash(rewardsmith.load("text.exact"))
+
+
+def test_composed_spec_answers_with_every_component(tmp_path: Path) -> None:
+    spec = write(
+        tmp_path / "spec.yaml",
+        "type: sum\nterms:\n  - {type: text.exact}\n  - {type: format.regex, pattern: '^The', weight: 0.1}\n",
+    )
+    with running_server(spec, tmp=tmp_path) as server:
+        body = {"samples": [{"completion": "The answer", "reference": "the answer"}]}
+        result = httpx.post(f"{server.url}/score", json=body).json()["results"][0]
+    assert result["reward"] == 1.1
+    components = result["reward_details"]["components"]
+    assert components["text.exact"]["value"] == 1.0
+    assert components["format.regex"] == {"value": 1.0, "error": None, "details": {"matched": "The"}, "weight": 0.1}

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from rewardsmith.core.composition import json_default
+
 
 def _text_or_chat(value: Any) -> Any:
     if value is None or isinstance(value, str | dict):
@@ -105,7 +107,7 @@ def dumps(content: Any) -> bytes:
     b'{"a":"inf"}'
     """
     try:
-        text = json.dumps(content, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(content, allow_nan=False, ensure_ascii=False, separators=(",", ":"), default=json_default)
     except (TypeError, ValueError):
         text = json.dumps(jsonable(content), ensure_ascii=False, separators=(",", ":"))
     return text.encode()
