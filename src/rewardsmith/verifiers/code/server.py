@@ -16,7 +16,7 @@ import importlib
 import json
 import os
 import secrets
-import selectors
+import select
 import shutil
 import signal
 import struct
@@ -134,41 +134,43 @@ def run_job(job: dict[str, Any], standby: Standby) -> dict[str, Any]:
     payload = json.dumps(job["tests"]).encode()
     raw, stderr = bytearray(), bytearray()
     deadline = started + job["wall_timeout"]
-    selector = selectors.DefaultSelector()
+    poller = select.poll()
     os.set_blocking(tests_w, False)
-    selector.register(result_r, selectors.EVENT_READ)
-    selector.register(err_r, selectors.EVENT_READ)
-    selector.register(tests_w, selectors.EVENT_WRITE)
+    open_fds = {result_r, err_r}
+    poller.register(result_r, select.POLLIN)
+    poller.register(err_r, select.POLLIN)
+    poller.register(tests_w, select.POLLOUT)
+    writing = True
     timed_out = False
-    while result_r in selector.get_map() or err_r in selector.get_map():
+    while open_fds:
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
             break
-        for key, _ in selector.select(left):
-            fd = key.fd
+        for fd, _ in poller.poll(left * 1000):
             if fd == tests_w:
                 try:
                     payload = payload[os.write(fd, payload[: 1 << 16]):]
                 except BrokenPipeError:
                     payload = b""
                 if not payload:
-                    selector.unregister(fd)
+                    poller.unregister(fd)
                     os.close(fd)
+                    writing = False
                 continue
             chunk = os.read(fd, 1 << 16)
             if not chunk:
-                selector.unregister(fd)
+                poller.unregister(fd)
+                open_fds.discard(fd)
             elif fd == result_r:
                 raw += chunk
                 if len(raw) > job["max_report"]:
-                    selector.unregister(fd)
+                    poller.unregister(fd)
+                    open_fds.discard(fd)
             else:
                 stderr = (stderr + chunk)[-TAIL:]
-    for key in list(selector.get_map().values()):
-        selector.unregister(key.fd)
-        if key.fd == tests_w:
-            os.close(key.fd)
+    if writing:
+        os.close(tests_w)
     if timed_out:
         try:
             os.killpg(pid, signal.SIGKILL)
