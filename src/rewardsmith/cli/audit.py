@@ -95,7 +95,7 @@ def audit_command(
         meta={"data": str(data), "spec_argument": spec},
     )
     paths = write_report(report, output)
-    out = Console()
+    out = Console(soft_wrap=True)
     if not quiet:
         out.print(summary_table(report))
     out.print(f"report: {paths['html'].resolve()}", highlight=False)
