@@ -138,3 +138,17 @@ def test_probes_add_a_hacking_section_that_rules_can_gate(tmp_path):
     report = json.loads((tmp_path / "r" / "report.json").read_text())
     assert report["sections"]["hacking"]["probes"]["format_only"]["exploit_rate"] == 1.0
     assert "Reward hacking" in (tmp_path / "r" / "report.html").read_text()
+
+
+def test_search_records_sets_how_many_records_the_attack_search_starts_from(tmp_path):
+    (tmp_path / "naive.py").write_text("def reward(completion, reference):\n    return float(reference in completion)\n")
+    rows = [{"completion": f"so \\boxed{{{n}}}", "reference": str(n), "label": 1} for n in range(10, 16)]
+    (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    searched = {}
+    for count in ("1", "5"):
+        done = run("naive.py:reward", "d.jsonl", "-o", f"r{count}", "-q", "--recheck", "0",
+                   "--search", "200", "--search-records", count, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        report = json.loads((tmp_path / f"r{count}" / "report.json").read_text())
+        searched[count] = len(report["sections"]["hacking"]["search"]["records"])
+    assert searched == {"1": 1, "5": 5}

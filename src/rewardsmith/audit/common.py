@@ -23,6 +23,7 @@ class Options:
     batch_size: int = 1
     seed: int = 0
     top: int = 5
+    search_records: int = 3
 
 
 @dataclass

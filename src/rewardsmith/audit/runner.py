@@ -81,7 +81,8 @@ def run_hacking(
         ) from None
     selected: list[str] | str | None = "all" if probes == ["all"] else probes
     result = function(
-        reward, samples, probes=selected, search_budget=search_budget, seed=options.seed, threshold=options.threshold
+        reward, samples, probes=selected, search_budget=search_budget, seed=options.seed, threshold=options.threshold,
+        search_records=options.search_records,
     )
     flatten = getattr(module, "flat_metrics", None)
     if callable(flatten) and "metrics" not in result:

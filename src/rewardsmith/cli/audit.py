@@ -67,6 +67,9 @@ def audit_command(
     limit: Annotated[int | None, typer.Option(min=1, help="Audit only the first N input records.")] = None,
     probes: Annotated[str | None, typer.Option(help="Hacking probes to run: 'all' or NAME,NAME,...")] = None,
     search: Annotated[int | None, typer.Option(min=1, help="Budget (reward calls) of the attack search.")] = None,
+    search_records: Annotated[
+        int, typer.Option(min=1, help="Records whose wrong answers the attack search starts from.")
+    ] = 3,
     seed: Annotated[int, typer.Option(help="Seed of every random choice (recheck sample, probes, search).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
 ) -> None:
@@ -83,6 +86,7 @@ def audit_command(
         recheck=recheck,
         batch_size=batch_size,
         seed=seed,
+        search_records=search_records,
     )
     probe_names = None if probes is None else (["all"] if probes.strip() == "all" else _split([probes]))
     report = audit(

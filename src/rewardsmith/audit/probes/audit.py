@@ -25,13 +25,15 @@ def audit_hacking(
     corpus: bool = True,
     max_records: int | None = 200,
     threshold: float | None = None,
+    search_records: int = 3,
 ) -> dict[str, Any]:
     """Run the hacking audit of ``reward`` on ``samples``.
 
     ``probes``: ``"all"``, names, or None for none; ``search_budget``: reward evaluations for the
     attack search (None: no search); ``corpus``: also run the built-in adversarial corpus;
     ``max_records``: records probed at most (drawn under ``seed``); ``threshold``: the corpus
-    acceptance threshold (default: above the lowest reward seen).
+    acceptance threshold (default: above the lowest reward seen); ``search_records``: records
+    whose wrong answers the attack search starts from (the budget is shared between them).
 
     >>> import re
     >>> def boxed(completion, reference):  # pays for any \\boxed{}: hackable
@@ -56,7 +58,7 @@ def audit_hacking(
         out["timings"]["corpus_s"] = time.perf_counter() - start
     if search_budget:
         start = time.perf_counter()
-        out["search"] = attack_search(target, records, search_budget, seed=seed)
+        out["search"] = attack_search(target, records, search_budget, seed=seed, max_records=search_records)
         out["timings"]["search_s"] = time.perf_counter() - start
     return out
 
