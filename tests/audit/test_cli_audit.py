@@ -141,7 +141,8 @@ def test_probes_add_a_hacking_section_that_rules_can_gate(tmp_path):
 
 
 def test_search_records_sets_how_many_records_the_attack_search_starts_from(tmp_path):
-    (tmp_path / "naive.py").write_text("def reward(completion, reference):\n    return float(reference in completion)\n")
+    naive = "def reward(completion, reference):\n    return float(reference in completion)\n"
+    (tmp_path / "naive.py").write_text(naive)
     rows = [{"completion": f"so \\boxed{{{n}}}", "reference": str(n), "label": 1} for n in range(10, 16)]
     (tmp_path / "d.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     searched = {}
