@@ -35,6 +35,7 @@ from typing import Any, Literal
 from rewardsmith.core import RewardError, RewardResult, Sample, load
 from rewardsmith.core.result import conform
 from rewardsmith.core.reward import Reward, describe_exception
+from rewardsmith.runner import score_batch_paused
 
 OnError = Literal["abstain", "zero", "raise"]
 ON_ERROR_CHOICES = ("abstain", "zero", "raise")
@@ -199,9 +200,9 @@ class BoundReward:
         reward = self.reward
         try:
             if self.timeout is None:
-                raw = reward.score(samples)
+                raw = score_batch_paused(reward, samples)
             else:
-                raw = _run_in_daemon(lambda: reward.score(samples), self.timeout)
+                raw = _run_in_daemon(lambda: score_batch_paused(reward, samples), self.timeout)
         except Exception as exc:  # noqa: BLE001 - a failed batch is an error for each record
             reason = str(exc) if isinstance(exc, Overtime) else describe_exception(exc)
             raw = [RewardResult.fail(reason)] * len(samples)
