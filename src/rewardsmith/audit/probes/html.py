@@ -49,8 +49,12 @@ def _corpus(corpus: dict[str, Any]) -> str:
         f"<p>Profile: <b>{escape(corpus['profile'])}</b>. False positives {_pct(corpus['false_positive_rate'])}, "
         f"false negatives {_pct(corpus['false_negative_rate'])}. Exploit classes accepted: {escape(classes)}.</p>"
         + advice
-        + "<table><tr><th>case</th><th>expected</th><th>reward</th><th>reference</th><th>completion</th>"
-        "<th>why</th></tr>" + failures + "</table>"
+        + (
+            "<table><tr><th>case</th><th>expected</th><th>reward</th><th>reference</th><th>completion</th>"
+            "<th>why</th></tr>" + failures + "</table>"
+            if failures
+            else "<p>Every case got its expected verdict.</p>"
+        )
     )
 
 
@@ -63,8 +67,13 @@ def _search(search: dict[str, Any]) -> str:
     return (
         f"<h3>Attack search ({search['evaluations']} of {search['budget']} evaluations, seed {search['seed']})</h3>"
         f"<p>Highest reward without a correct answer: {_num(search['max_reward'])}; relative to correct answers: "
-        f"{_pct(search['relative_reward'])}.</p><table><tr><th>record</th><th>reward</th><th>correct</th>"
-        "<th>edits</th><th>completion</th></tr>" + rows + "</table>"
+        f"{_pct(search['relative_reward'])}.</p>"
+        + (
+            "<table><tr><th>record</th><th>reward</th><th>correct</th><th>edits</th><th>completion</th></tr>"
+            + rows + "</table>"
+            if rows
+            else "<p>No exploit found within the budget.</p>"
+        )
     )
 
 
@@ -81,7 +90,7 @@ def render_hacking_html(result: dict[str, Any]) -> str:
         "{border:1px solid #ddd;padding:3px 6px;font-size:13px;vertical-align:top}.rs-hacking .rs-bad"
         "{background:#fde8e8}.rs-hacking code{white-space:pre-wrap}</style>"
     )
-    parts = ['<section class="rs-hacking">', style, "<h2>Reward hacking</h2>"]
+    parts = ['<section class="rs-hacking">', style]
     if result.get("probes"):
         parts.append(_probes(result["probes"]))
     if result.get("corpus"):
