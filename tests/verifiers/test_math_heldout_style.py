@@ -364,6 +364,10 @@ MORE = [
     ("1.5", "\\$1.50", 1.0),
     ("50", "50.0\\%", 1.0),
     ("(-\\infty, \\infty)", "\\mathbb{R}", 1.0),
+    ("(-\\infty, \\infty)", "x \\in \\mathbb{R}", 1.0),
+    ("(0, \\infty)", "\\mathbb{R}", 0.0),
+    ("(-\\infty, \\infty)", "\\mathbb{Z}", 0.0),
+    ("(-\\infty, \\infty)", "\\mathbb{R}^2", 0.0),
     ("(-\\infty, \\infty)", "(-\\infty,\\infty)", 1.0),
     ("\\frac{1}{4}", "\\frac14", 1.0),
     ("\\frac{1}{4}", "1/4", 1.0),
@@ -372,6 +376,9 @@ MORE = [
     ("0.3", ".3", 1.0),
     ("0.3", "3", 0.0),
     ("6", "6^\\circ \\text{C}", 1.0),
+    ("-40", "-40^{\\circ}\\mathrm{F}", 1.0),
+    ("6", "60^\\circ \\text{C}", 0.0),
+    ("-6", "6^\\circ \\text{C}", 0.0),
     ("2\\sqrt{5}", "\\sqrt{20}", 1.0),
     ("\\frac{2}{\\sqrt{5}}", "\\frac{2\\sqrt5}{5}", 1.0),
     ("\\log_2 3", "\\frac{\\log 3}{\\log 2}", 1.0),
@@ -394,12 +401,18 @@ MORE = [
     ("\\begin{pmatrix} -1 \\\\ 2 \\end{pmatrix}", "\\begin{pmatrix}-1\\\\2\\end{pmatrix}", 1.0),
     ("\\begin{pmatrix} -1 \\\\ 2 \\end{pmatrix}", "(-1, 2)", 1.0),
     ("\\begin{pmatrix} -1 \\\\ 2 \\end{pmatrix}", "(2, -1)", 0.0),
+    ("(-1, 2)", "\\begin{pmatrix} -1 \\\\ 2 \\end{pmatrix}", 1.0),
+    ("\\begin{pmatrix} -1 \\\\ 2 \\\\ 0 \\end{pmatrix}", "(-1, 2)", 0.0),
+    ("\\begin{pmatrix} -1 \\\\ 2 \\end{pmatrix}", "(-1, 2, 0)", 0.0),
     ("x^2 + 2x", "x(x+2)", 1.0),
     ("\\frac{1}{x+1}", "(x+1)^{-1}", 1.0),
     ("\\sin x", "\\sin(x)", 1.0),
     ("\\cos^2 x", "1-\\sin^2 x", 1.0),
     ("2 \\sin x \\cos x", "\\sin 2x", 1.0),
     ("\\sin 2x", "2\\sin x", 0.0),
+    ("\\sin(2x)", "\\sin 2x", 1.0),
+    ("\\sin 2x", "\\sin(2) x", 0.0),
+    ("4\\cos^3\\theta - 3\\cos\\theta", "\\cos 3\\theta", 1.0),
     ("0.5", "0.05", 0.0),
     ("42", "142", 0.0),
     ("42", "420", 0.0),
@@ -460,6 +473,9 @@ MORE = [
     ("(1,2)", "x=1, y=2", 1.0),
     ("(1,2)", "x=2, y=1", 0.0),
     ("(1,2)", "y=2, x=1", 1.0),
+    ("(1,2)", "y=1, x=2", 0.0),
+    ("(2,1)", "y=2, x=1", 0.0),
+    ("(1,2,3)", "z=3, x=1, y=2", 1.0),
     ("1, 2", "x=1, y=2", 0.0),
     ("-1, 2", "x=-1 \\text{ or } y=2", 0.0),
     ("x^2", "f(x) = x^3", 0.0),
@@ -492,19 +508,6 @@ CATEGORIES = {
     "more": (MORE, LATEX_FORMATS),
 }
 
-#: Pairs whose expectation math.answer does not meet yet (strict xfail: fixing one fails the run).
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("(-\\infty, \\infty)", "\\mathbb{R}"): "\\mathbb{R} for the whole line is not read",
-    ("6", "6^\\circ \\text{C}"): "a one-letter unit (C) after a degree sign is read as a variable",
-    (
-        "\\begin{pmatrix} -1 \\\\ 2 \\end{pmatrix}",
-        "(-1, 2)",
-    ): "a vector written as a tuple is a different kind",
-    ("2 \\sin x \\cos x", "\\sin 2x"): "\\sin 2x is read as sin(2)*x",
-    ("(1,2)", "y=2, x=1"): "assignments are a tuple in the order written",
-}
-
-
 def _wrapped() -> list:
     cases = []
     for name, (pairs, formats) in CATEGORIES.items():
@@ -512,10 +515,8 @@ def _wrapped() -> list:
             for shift in (0, 3):
                 template = formats[(index + shift) % len(formats)]
                 completion = template.format(answer)
-                reason = KNOWN_GAPS.get((gold, answer))
-                marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
                 case_id = f"{name}-{index}-{shift}"
-                cases.append(pytest.param(gold, completion, expected, marks=marks, id=case_id))
+                cases.append(pytest.param(gold, completion, expected, id=case_id))
     return cases
 
 
@@ -579,12 +580,10 @@ COMPLETIONS = [
     ("\\$32", "The total cost is $\\boxed{\\$32}$.", 1.0),
     ("32", "Final Answer: The final answer is $\\$32$. I hope it is correct.", 1.0),
     ("8", "The answer is $8$ hours.", 1.0),
-    pytest.param(
-        "3",
-        "The answer is 3 (not 4).",
-        1.0,
-        marks=pytest.mark.xfail(strict=True, reason="an aside after the answer is read as part of it"),
-    ),
+    ("3", "The answer is 3 (not 4).", 1.0),
+    ("4", "The answer is 3 (not 4).", 0.0),
+    ("4", "The answer is 3 (or 4).", 0.0),
+    ("3", "The answer is 3 (or 4).", 0.0),
     ("1", "\\boxed{1}\n\nWait, let me double check. Yes, the answer is 1.", 1.0),
     ("42", "The answer is 4.2.", 0.0),
     ("42", "#### 4 2", 0.0),

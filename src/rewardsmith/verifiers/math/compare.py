@@ -154,6 +154,11 @@ def compare(
         interval, pair = (gold, pred) if gold.kind == "interval" else (pred, gold)
         lo, hi, lc, hc = interval.value
         return (not lc and not hc and _sequence((lo, hi), pair.value, rel_tol, symbolic)), "tuple"
+    if {gold.kind, pred.kind} == {"tuple", "matrix"}:
+        matrix, vector = (gold, pred) if gold.kind == "matrix" else (pred, gold)
+        column = len(matrix.value) > 1 and all(len(row) == 1 for row in matrix.value)
+        cells = tuple(row[0] for row in matrix.value)
+        return column and _sequence(cells, vector.value, rel_tol, symbolic), "matrix"
     if gold.kind != pred.kind:
         return False, "kinds differ"
     if gold.kind == "tuple":

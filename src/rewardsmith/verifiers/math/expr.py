@@ -222,9 +222,14 @@ class _Parser:
         return ("pow", ("fn", name, *self.arguments()), exponent)
 
     def arguments(self) -> list[Node]:
-        """A function's arguments: ``(a, b)``, or one power without parentheses (``sin x``)."""
+        """A function's arguments: ``(a, b)``, or one power without parentheses (``sin x``). A
+        coefficient with its letters (``sin 2x``, ``cos 3 theta``) is one argument: sin(2x)."""
         if self.peek() != ("op", "("):
-            return [self.power()]
+            argument = self.power()
+            if argument[0] == "num":
+                while (token := self.peek()) is not None and token[0] in ("sym", "const"):
+                    argument = ("mul", argument, self.power())
+            return [argument]
         self.take()
         args = [self.expr()]
         while self.peek() == ("op", ","):

@@ -54,6 +54,10 @@ _NEGATED_AFTER = re.compile(r"^[\s$}]*(?:is|was|would\s+be)\s+(?:not|wrong|incor
 _PROSE = re.compile(r"\s(?!(?:and|or)\b)(?=[A-Za-z]{3,})(?![a-z]*\\)")
 _ALTERNATIVE = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*(?:,\s*|\bor\s+)(?:maybe\s+|perhaps\s+)?$")
 _MATH_START = re.compile(r"[-+$\\(\[{\d.]")
+#: A negated aside after the answer ("3 (not 4)"): dropped, the value before it is the answer.
+_ASIDE = re.compile(
+    r"\s*\((?:(?:and|but)\s+)?(?:not|rather\s+than|instead\s+of)\s[^()]*\)\s*$", re.IGNORECASE
+)
 _NOT_EQUAL = re.compile(
     r"(?:\\neq?(?![a-zA-Z])|\\not\s*=|≠|!=|=/=|\bdoes\s+not\s+equal|\bdoesn't\s+equal|\bunequal\s+to)"
     r"\s*(?:[$({\[]|\\\(|\\boxed\{?)*\s*$",
@@ -136,6 +140,7 @@ def _rest_of_line(text: str, start: int, stop: int | None = None) -> str:
         prose = _PROSE.search(sentence)
         if prose and sentence.count("{", 0, prose.start()) == sentence.count("}", 0, prose.start()):
             sentence = sentence[: prose.start()]
+        sentence = _ASIDE.sub("", sentence)
     return sentence.strip().rstrip(".,;*").strip()
 
 

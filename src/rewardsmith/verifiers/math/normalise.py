@@ -36,12 +36,15 @@ _UNICODE = {
     "≠": "!=",
     "∪": "\\cup ",
     "±": "\\pm ",
-    "°": "",
+    "°": "^\\circ ",
+    "ℝ": "\\mathbb{R}",
     "\u00a0": " ",
     "θ": "\\theta ",
     "α": "\\alpha ",
     "β": "\\beta ",
 }
+#: A temperature scale after a degree sign (``6^\\circ \\text{C}``, ``20°F``): notation, not a variable.
+_DEGREE_UNIT = r"(?:\\(?:text|mathrm|textrm|rm)\s*\{\s*[CFK]\s*\}|\{?\s*[CFK]\s*\}?)(?![a-zA-Z])"
 _SIMPLE = [
     (re.compile(r"\\[dt]frac"), r"\\frac"),
     (re.compile(r"\\[dt]binom"), r"\\binom"),
@@ -54,6 +57,8 @@ _SIMPLE = [
     (re.compile(r"(?<!\\log)_\{([A-Za-z0-9]+)\}"), r"_\1"),
     (re.compile(r"\\(?:varnothing|emptyset)(?![a-zA-Z])|∅|^\\\{\s*\\\}$"), r"\\emptyset"),
     (re.compile(r"^[a-zA-Z]\s*\\in(?![a-zA-Z])\s*"), ""),
+    (re.compile(r"^\s*\\mathbb\s*\{?\s*R\s*\}?\s*$"), r"(-\\infty,\\infty)"),
+    (re.compile(r"(?:\^\s*\{?\s*\\circ\s*\}?|\\degree)\s*" + _DEGREE_UNIT), ""),
     (re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree"), ""),
     (re.compile(r"\\cdot|\\times|\\ast"), "*"),
     (re.compile(r"\\div\b"), "/"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 from .expr import (
@@ -240,7 +241,7 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
     if _assigns_each_variable(items) and _OR_WORD.search(inside):
         raise Unreadable("alternatives for different variables")
     if _assigns_each_variable(items) and (not bracketed or bracketed[0] == "("):
-        elements = tuple(_element(item) for item in items)
+        elements = tuple(_element(item) for item in _in_conventional_order(items))
         return Answer("tuple", elements, "(" + ",".join(e.text for e in elements) + ")")
     if bracketed and bracketed[0] in "([" and len(items) == 2 and any(_infinite(i) for i in items):
         return _interval(items[0], items[1], bracketed[0], bracketed[2])
@@ -262,6 +263,14 @@ def _assigns_each_variable(items: list[str]) -> bool:
         return False
     names = [match.group(1) for match in matches if match]
     return len(set(names)) == len(names)
+
+
+def _in_conventional_order(items: list[str]) -> list[str]:
+    """``y = 2, x = 1`` → ``x = 1, y = 2`` when the names are consecutive letters (x, y, z; a, b; m, n),
+    whose ordered tuple is written alphabetically; any other names keep the order written."""
+    names = sorted(item.strip()[0] for item in items)
+    consecutive = all(ord(b) - ord(a) == 1 for a, b in pairwise(names))
+    return sorted(items, key=lambda item: item.strip()[0]) if consecutive else items
 
 
 def parse_or_none(raw: str, **options: bool) -> tuple[Answer | None, str | None]:
