@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rewardsmith.core import RewardError, RewardResult, Sample, load
+from rewardsmith.core.composition import no_gc
 from rewardsmith.core.result import conform
 from rewardsmith.core.reward import Reward, describe_exception
-from rewardsmith.runner import score_batch_paused
 
 OnError = Literal["abstain", "zero", "raise"]
 ON_ERROR_CHOICES = ("abstain", "zero", "raise")
@@ -67,6 +67,13 @@ def spec_label(spec: Spec) -> str:
 def record_label(index: int, sample: Sample) -> str:
     """How a message names a record: its position, and its id when it has one."""
     return f"record {index}" + (f" (id={sample.id!r})" if sample.id is not None else "")
+
+
+def _score_paused(reward: Reward, samples: list[Sample]) -> Any:
+    """``reward.score`` with the cyclic GC paused (as ``rewardsmith score`` does); what comes back
+    is conformed once, by :meth:`BoundReward.validate`."""
+    with no_gc():
+        return reward.score(samples)
 
 
 class Overtime(TimeoutError):
@@ -200,9 +207,9 @@ class BoundReward:
         reward = self.reward
         try:
             if self.timeout is None:
-                raw = score_batch_paused(reward, samples)
+                raw = _score_paused(reward, samples)
             else:
-                raw = _run_in_daemon(lambda: score_batch_paused(reward, samples), self.timeout)
+                raw = _run_in_daemon(lambda: _score_paused(reward, samples), self.timeout)
         except Exception as exc:  # noqa: BLE001 - a failed batch is an error for each record
             reason = str(exc) if isinstance(exc, Overtime) else describe_exception(exc)
             raw = [RewardResult.fail(reason)] * len(samples)
