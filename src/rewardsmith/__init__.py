@@ -9,6 +9,7 @@
 from rewardsmith.client import Client
 from rewardsmith.core import (
     DataError,
+    ErrorKind,
     Reward,
     RewardError,
     RewardResult,
@@ -24,6 +25,7 @@ from rewardsmith.core import (
 __all__ = [
     "Client",
     "DataError",
+    "ErrorKind",
     "Reward",
     "RewardError",
     "RewardResult",

@@ -5,13 +5,14 @@ No heavy dependencies and no imports from the rest of rewardsmith.
 
 from .errors import DataError, RewardError, RewardsmithError, SpecError
 from .registry import register
-from .result import RewardResult, coerce_result
+from .result import ErrorKind, RewardResult, coerce_result, kind_of
 from .reward import Reward
 from .sample import Sample
 from .spec import load, spec_hash, to_spec
 
 __all__ = [
     "DataError",
+    "ErrorKind",
     "Reward",
     "RewardError",
     "RewardResult",
@@ -19,6 +20,7 @@ __all__ = [
     "Sample",
     "SpecError",
     "coerce_result",
+    "kind_of",
     "load",
     "register",
     "spec_hash",

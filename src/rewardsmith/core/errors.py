@@ -7,7 +7,13 @@ from __future__ import annotations
 
 
 class RewardsmithError(Exception):
-    """Base class of every error rewardsmith raises on purpose."""
+    """Base class of every error rewardsmith raises on purpose.
+
+    ``kind`` is the :class:`~rewardsmith.core.result.ErrorKind` value a result gets when this
+    error is caught around a reward (``core.result.kind_of`` reads it).
+    """
+
+    kind = "crash"
 
 
 class SpecError(RewardsmithError):
@@ -21,6 +27,8 @@ class SpecError(RewardsmithError):
 
 class DataError(RewardsmithError):
     """An input record cannot be read or mapped. ``where`` names the file and line or record."""
+
+    kind = "bad_input"
 
     def __init__(self, where: str, message: str) -> None:
         self.where = where

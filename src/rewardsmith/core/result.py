@@ -4,9 +4,51 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 Status = Literal["ok", "not_applicable", "error"]
+
+
+class ErrorKind(StrEnum):
+    """Why a result has no value, set where the error is raised (never guessed from its message).
+
+    Metrics, the audit's health section and ``--fail-on`` count errors by kind:
+
+    * ``timeout``: the reward ran out of time;
+    * ``bad_input``: the sample or its reference cannot be read (the record is at fault);
+    * ``dependency``: a package, model file or service the reward needs is missing;
+    * ``crash``: the reward itself raised or returned something unusable (the default);
+    * ``remote``: a server or endpoint the reward called failed or answered badly.
+
+    >>> ErrorKind("timeout") is ErrorKind.TIMEOUT, str(ErrorKind.BAD_INPUT)
+    (True, 'bad_input')
+    """
+
+    TIMEOUT = "timeout"
+    BAD_INPUT = "bad_input"
+    DEPENDENCY = "dependency"
+    CRASH = "crash"
+    REMOTE = "remote"
+
+
+def kind_of(exc: BaseException) -> ErrorKind:
+    """The error kind of an exception caught around a reward: its own ``kind`` if it carries one.
+
+    >>> kind_of(TimeoutError()), kind_of(ModuleNotFoundError("x")), kind_of(KeyError("k"))
+    (<ErrorKind.TIMEOUT: 'timeout'>, <ErrorKind.DEPENDENCY: 'dependency'>, <ErrorKind.CRASH: 'crash'>)
+    """
+    declared = getattr(exc, "kind", None)
+    if declared is not None:
+        try:
+            return ErrorKind(declared)
+        except ValueError:
+            pass
+    if isinstance(exc, TimeoutError):
+        return ErrorKind.TIMEOUT
+    if isinstance(exc, ImportError):
+        return ErrorKind.DEPENDENCY
+    return ErrorKind.CRASH
 
 
 @dataclass(frozen=True)
@@ -17,20 +59,27 @@ class RewardResult:
 
     * a value: ``value`` is a finite float, ``error`` is None;
     * not applicable: ``value`` and ``error`` are None (the reward does not apply here);
-    * an error or timeout: ``value`` is None and ``error`` says why.
+    * an error or timeout: ``value`` is None, ``error`` says why and ``error_kind`` (an
+      :class:`ErrorKind`, ``crash`` unless the raiser said otherwise) says what kind of failure.
 
     An error is never reported as a score of 0: trainers that turn failures into zeros train
     on noise, which is the most repeated complaint of their users.
 
-    >>> RewardResult.ok(1).status, RewardResult.fail("timeout").status
-    ('ok', 'error')
+    >>> RewardResult.ok(1).status, RewardResult.fail("took 3 s", kind="timeout").error_kind
+    ('ok', <ErrorKind.TIMEOUT: 'timeout'>)
     """
 
     value: float | None = None
     error: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    error_kind: ErrorKind | None = None
 
     def __post_init__(self) -> None:
+        if self.error is None:
+            if self.error_kind is not None:
+                raise ValueError("error_kind is set only on an error result")
+        else:
+            object.__setattr__(self, "error_kind", ErrorKind(self.error_kind or ErrorKind.CRASH))
         if self.value is not None:
             if isinstance(self.value, bool) or not isinstance(self.value, int | float):
                 try:
@@ -59,12 +108,13 @@ class RewardResult:
         True
         """
         result = object.__new__(cls)
-        result.__dict__.update(value=value, error=None, details=details)
+        result.__dict__.update(value=value, error=None, details=details, error_kind=None)
         return result
 
     @classmethod
-    def fail(cls, error: str, **details: Any) -> RewardResult:
-        return cls(error=error or "unknown error", details=details)
+    def fail(cls, error: str, *, kind: ErrorKind | str = ErrorKind.CRASH, **details: Any) -> RewardResult:
+        """An error result; ``kind`` says what failed (see :class:`ErrorKind`)."""
+        return cls(error=error or "unknown error", details=details, error_kind=ErrorKind(kind))
 
     @classmethod
     def not_applicable(cls, **details: Any) -> RewardResult:
@@ -77,7 +127,12 @@ class RewardResult:
         return "error" if self.error is not None else "not_applicable"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"reward": self.value, "reward_error": self.error, "reward_details": self.details}
+        return {
+            "reward": self.value,
+            "reward_error": self.error,
+            "reward_error_kind": None if self.error_kind is None else str(self.error_kind),
+            "reward_details": self.details,
+        }
 
 
 def coerce_result(raw: Any) -> RewardResult:
@@ -98,7 +153,7 @@ def coerce_result(raw: Any) -> RewardResult:
             if key in raw:
                 details = {k: v for k, v in raw.items() if k != key}
                 inner = coerce_result(raw[key])
-                return RewardResult(inner.value, inner.error, {**details, **inner.details})
+                return RewardResult(inner.value, inner.error, {**details, **inner.details}, inner.error_kind)
         return RewardResult.fail(f"returned a dict without 'score': keys {sorted(raw)[:8]}")
     try:
         value = float(raw)
