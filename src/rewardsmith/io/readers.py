@@ -183,9 +183,15 @@ def _read_hf(path: Path) -> Iterator[InputRecord]:
 _READERS = {"jsonl": _read_jsonl, "json": _read_json, "csv": _read_csv, "parquet": _read_parquet, "hf": _read_hf}
 
 
-def read_records(path: str | Path) -> list[InputRecord]:
-    """Every record of a data file, in order, malformed ones included (with their error)."""
+def iter_records(path: str | Path) -> Iterator[InputRecord]:
+    """Every record of a data file, in order, read lazily (JSONL and CSV line by line), malformed
+    ones included (with their error)."""
     path = Path(path)
     if not path.exists():
         raise DataError(str(path), "data file does not exist")
-    return list(_READERS[detect_format(path)](path))
+    return _READERS[detect_format(path)](path)
+
+
+def read_records(path: str | Path) -> list[InputRecord]:
+    """Every record of a data file, in order, malformed ones included (with their error)."""
+    return list(iter_records(path))
