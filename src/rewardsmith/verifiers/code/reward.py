@@ -75,6 +75,8 @@ class CodeTests(Reward):
     """
 
     value_range = (0.0, 1.0)
+    #: How many sandboxes run at once, never what they find: left out of ``spec_hash``.
+    runtime_params = frozenset({"workers"})
 
     def __init__(
         self,

@@ -49,6 +49,8 @@ class MathAnswer(Reward):
     """
 
     value_range = (0.0, 1.0)
+    #: How the work is spread and remembered, never its values: left out of ``spec_hash``.
+    runtime_params = frozenset({"workers", "cache_size"})
 
     def __init__(
         self,
