@@ -89,7 +89,7 @@ def test_timeout_gives_error_results_for_late_samples_only() -> None:
         await batcher.stop()
         return results
 
-    assert asyncio.run(main()) == [RewardResult.fail("timed out after 0.2 s")] * 2
+    assert asyncio.run(main()) == [RewardResult.fail("timed out after 0.2 s", kind="timeout")] * 2
 
 
 def test_score_safely_turns_a_raising_reward_into_error_results() -> None:
@@ -102,3 +102,24 @@ def test_score_safely_turns_a_raising_reward_into_error_results() -> None:
     results = score_safely(Broken(), [Sample("a"), Sample("b")])
     assert [r.value for r in results] == [None, None]
     assert results[0].error.startswith("broken: KeyError: 'model'")
+
+
+def test_a_batch_dependent_reward_sees_each_request_whole_never_merged_nor_cut() -> None:
+    from rewardsmith.combine.group import GroupNorm
+
+    reward = GroupNorm(Recording(), method="dr_grpo")
+    assert reward.batch_dependent
+
+    async def main() -> list[list[RewardResult]]:
+        batcher = MicroBatcher(reward, max_batch=2, max_wait=0.05, concurrency=1)
+        await batcher.start()
+        first = [Sample("x" * n, group=0) for n in (1, 2, 3)]
+        second = [Sample("x" * n, group=0) for n in (10, 20)]
+        answers = await asyncio.gather(batcher.score(first), batcher.score(second))
+        await batcher.stop()
+        return answers
+
+    first, second = asyncio.run(main())
+    assert [r.value for r in first] == [-1.0, 0.0, 1.0]
+    assert [r.value for r in second] == [-5.0, 5.0]
+    assert sorted(reward.reward.batches) == [2, 3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import rewardsmith
 from rewardsmith import Reward, RewardResult, Sample
 from rewardsmith.serve import CachedReward, ResultCache
 from rewardsmith.verifiers.text.exact import TextExact
@@ -72,3 +73,31 @@ def test_result_cache_keeps_details(tmp_path: Path) -> None:
     cache = ResultCache(tmp_path / "c.sqlite")
     cache.put("s", {"k": RewardResult.ok(0.5, parts=[1, 2]), "e": RewardResult.fail("no")})
     assert cache.get("s", ["k", "e"]) == {"k": RewardResult.ok(0.5, parts=[1, 2])}
+
+
+GROUP = [Sample(c, reference="4", group="q1") for c in ["4", "5", "6", "7"]]
+
+
+def test_a_cached_group_norm_equals_the_uncached_one_on_every_call(tmp_path: Path) -> None:
+    from rewardsmith.combine.group import GroupNorm
+
+    uncached = [round(r.value, 3) for r in GroupNorm(TextExact(), eps=0.0).score(GROUP)]
+    cached = CachedReward(GroupNorm(TextExact(), eps=0.0), tmp_path / "c.sqlite")
+    first = [round(r.value, 3) for r in cached.score(GROUP)]
+    second = [round(r.value, 3) for r in cached.score(GROUP)]
+    assert uncached == first == second == [1.5, -0.5, -0.5, -0.5]
+    assert (cached.hits, cached.misses) == (4, 4)  # the text.exact beneath is what is cached
+
+
+def test_the_grpo_example_gives_the_same_numbers_cached_and_uncached(tmp_path: Path) -> None:
+    from rewardsmith.io.readers import read_records
+
+    spec = Path(__file__).resolve().parents[2] / "examples" / "grpo_reward.yaml"
+    data = spec.parent / "data" / "grpo_samples.jsonl"
+    samples = [record.to_sample({}) for record in read_records(data)]
+    reward = rewardsmith.load(spec)
+    assert reward.batch_dependent
+    cached = CachedReward(rewardsmith.load(spec), tmp_path / "c.sqlite")
+    expected = reward.score(samples)
+    assert [r.value for r in cached.score(samples)] == [r.value for r in expected]
+    assert [r.value for r in cached.score(samples[::-1])] == [r.value for r in expected[::-1]]

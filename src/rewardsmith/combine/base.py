@@ -1,5 +1,6 @@
-"""What every combinator shares: scoring children once per batch, labelling their results, and
-one explicit policy for children that errored or do not apply.
+"""What every combinator shares: scoring children once per batch (one :meth:`Combinator.plan` for
+``score`` and ``ascore``), labelling their results, and one explicit policy for children that
+errored or do not apply.
 
 Values are combined with numpy over the whole batch (a children × samples matrix), so a deep
 spec tree costs little next to its leaves.
@@ -9,32 +10,18 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
-from rewardsmith.core.composition import Components, child_labels, error_mask, no_gc, value_array
+from rewardsmith.core.composition import Components, Composite, Plan, child_labels, error_mask, no_gc, value_array
 from rewardsmith.core.reward import Reward
 
 OnError = Literal["error", "skip", "zero"]
 
 
-def score_children(rewards: Sequence[Reward], samples: list[Sample]) -> list[list[RewardResult]]:
-    """``results[c][s]``: every child scored once on the whole batch (batch-first all the way)."""
-    return [reward.score(samples) for reward in rewards]
-
-
-async def ascore_children(
-    rewards: Sequence[Reward], samples: list[Sample]
-) -> list[list[RewardResult]]:
-    import asyncio
-
-    return list(await asyncio.gather(*(reward.ascore(samples) for reward in rewards)))
-
-
-class Combinator(Reward):
+class Combinator(Composite):
     """A reward over several child rewards (``terms``) with optional ``weights``.
 
     Subclasses implement :meth:`reduce` on a children × samples matrix of values in which NaN
@@ -68,14 +55,8 @@ class Combinator(Reward):
         """
         raise NotImplementedError
 
-    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
-        return self._assemble(score_children(self.terms, samples))
-
-    async def ascore(self, samples: Sequence[Sample]) -> list[RewardResult]:
-        samples = list(samples)
-        return self._assemble(await ascore_children(self.terms, samples))
-
-    def _assemble(self, child_results: list[list[RewardResult]]) -> list[RewardResult]:
+    def plan(self, samples: list[Sample]) -> Plan:
+        child_results = yield [(term, samples) for term in self.terms]
         return assemble(self, self.terms, child_results, self._weights(), self.on_error)
 
 
@@ -102,8 +83,12 @@ def assemble(
         for index, components in enumerate(Components.rows(labels, child_results, weights)):
             if failing[index]:
                 child = int(np.argmax(errored[:, index]))
-                error = child_results[child][index].error
-                out.append(RewardResult.fail(f"{labels[child]}: {error}", components=components))
+                failed = child_results[child][index]
+                out.append(
+                    RewardResult.fail(
+                        f"{labels[child]}: {failed.error}", kind=failed.error_kind or "crash", components=components
+                    )
+                )
             elif not present[index]:
                 out.append(RewardResult.not_applicable(components=components))
             elif not math.isfinite(combined[index]):

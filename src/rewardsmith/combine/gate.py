@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
-from rewardsmith.core.composition import child_labels, component_entry, value_array
+from rewardsmith.core.composition import Composite, Plan, child_labels, component_entry, spread, value_array
 from rewardsmith.core.reward import Reward
 
 from .base import Combinator, OnError, assemble
@@ -20,13 +20,10 @@ from .base import Combinator, OnError, assemble
 _SKIPPED = RewardResult.not_applicable(skipped=True)
 
 
-def score_where(reward: Reward, samples: list[Sample], mask: np.ndarray) -> list[RewardResult]:
-    """Score only the samples where ``mask`` is true; the others get a ``skipped`` result."""
+def where(samples: list[Sample], mask: np.ndarray) -> tuple[np.ndarray, list[Sample]]:
+    """(indices, samples) of the samples where ``mask`` is true: the only ones a branch scores."""
     chosen = np.flatnonzero(mask)
-    results = [_SKIPPED] * len(samples)
-    for index, result in zip(chosen, reward.score([samples[i] for i in chosen]), strict=True):
-        results[index] = result
-    return results
+    return chosen, [samples[i] for i in chosen]
 
 
 @register("gate")
@@ -62,12 +59,14 @@ class Gate(Combinator):
     def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.nansum(weights[:, None] * values, axis=0)
 
-    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
-        gate_results = self.gate.score(samples)
+    def plan(self, samples: list[Sample]) -> Plan:
+        (gate_results,) = yield [(self.gate, samples)]
         gate_values = value_array(gate_results)
         with np.errstate(invalid="ignore"):
             opened = gate_values >= self.threshold
-        term_results = [score_where(term, samples, opened) for term in self.terms]
+        chosen, subset = where(samples, opened)
+        scored = yield [(term, subset) for term in self.terms]
+        term_results = [spread(results, chosen, len(samples), _SKIPPED) for results in scored]
         sums = assemble(self, self.terms, term_results, self._weights(), self.on_error)
         gate_label = child_labels([self.gate])[0]
         out = []
@@ -75,11 +74,12 @@ class Gate(Combinator):
             components = {gate_label: component_entry(gate_result), **total.details["components"]}
             if gate_result.value is None:
                 reason = gate_result.error and f"{gate_label}: {gate_result.error}"
-                out.append(RewardResult(None, reason, {"components": components, "open": False}))
+                details = {"components": components, "open": False}
+                out.append(RewardResult(None, reason, details, gate_result.error_kind))
                 continue
             base = gate_result.value if self.include_gate else 0.0
             if is_open and total.error is not None:
-                out.append(RewardResult.fail(total.error, components=components, open=True))
+                out.append(RewardResult(None, total.error, {"components": components, "open": True}, total.error_kind))
             else:
                 added = total.value if is_open and total.value is not None else 0.0
                 out.append(RewardResult.ok(base + added, components=components, open=bool(is_open)))
@@ -87,7 +87,7 @@ class Gate(Combinator):
 
 
 @register("if")
-class If(Reward):
+class If(Composite):
     """``then`` where the ``condition`` reward reaches τ, otherwise ``otherwise`` (or ``default``).
 
     The usual R1 recipe "correctness only when the format is valid":
@@ -116,17 +116,23 @@ class If(Reward):
         self.threshold = threshold
         self.default = default
 
-    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
-        condition_results = self.condition.score(samples)
+    def plan(self, samples: list[Sample]) -> Plan:
+        (condition_results,) = yield [(self.condition, samples)]
         values = value_array(condition_results)
         with np.errstate(invalid="ignore"):
             passed = values >= self.threshold
         failed = ~passed & ~np.isnan(values)
-        then_results = score_where(self.then, samples, passed)
+        then_at, then_samples = where(samples, passed)
+        else_at, else_samples = where(samples, failed)
         branches = [self.condition, self.then]
+        calls = [(self.then, then_samples)]
         if self.otherwise is not None:
             branches.append(self.otherwise)
-            else_results = score_where(self.otherwise, samples, failed)
+            calls.append((self.otherwise, else_samples))
+        scored = yield calls
+        then_results = spread(scored[0], then_at, len(samples), _SKIPPED)
+        if self.otherwise is not None:
+            else_results = spread(scored[1], else_at, len(samples), _SKIPPED)
         labels = child_labels(branches)
         out = []
         for index, condition in enumerate(condition_results):
@@ -135,14 +141,15 @@ class If(Reward):
                 components[labels[2]] = component_entry(else_results[index])
             if math.isnan(values[index]):
                 reason = condition.error and f"{labels[0]}: {condition.error}"
-                out.append(RewardResult(None, reason, {"components": components}))
+                out.append(RewardResult(None, reason, {"components": components}, condition.error_kind))
             elif passed[index]:
                 chosen = then_results[index]
-                out.append(RewardResult(chosen.value, chosen.error, {"components": components, "branch": "then"}))
+                details = {"components": components, "branch": "then"}
+                out.append(RewardResult(chosen.value, chosen.error, details, chosen.error_kind))
             elif self.otherwise is not None:
                 chosen = else_results[index]
                 details = {"components": components, "branch": "otherwise"}
-                out.append(RewardResult(chosen.value, chosen.error, details))
+                out.append(RewardResult(chosen.value, chosen.error, details, chosen.error_kind))
             else:
                 out.append(RewardResult.ok(self.default, components=components, branch="otherwise"))
         return out

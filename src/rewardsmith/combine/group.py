@@ -30,7 +30,8 @@ class GroupNorm(Transform):
     * ``rloo`` (*Back to Basics: REINFORCE Style Optimization*, Ahmadian et al. 2024):
       A_i = r_i − (1/(n−1)) Σ_{j≠i} r_j; a group of one has no baseline and is an error.
 
-    Every method gives advantages of mean zero within a group.
+    Every method gives advantages of mean zero within a group. A result depends on the rest of
+    its group (``batch_scope`` ``group``): a result cache stores the child's results, not these.
 
     >>> from rewardsmith.verifiers.text.exact import TextExact
     >>> from rewardsmith.core import Sample
@@ -40,6 +41,8 @@ class GroupNorm(Transform):
     >>> [round(r.value, 4) for r in GroupNorm(TextExact()).score(group)]  # std = 0.5774
     [0.8659, -0.8659, 0.8659, -0.8659]
     """
+
+    own_batch_scope = "group"
 
     def __init__(
         self,
@@ -90,6 +93,7 @@ class GroupRank(Transform):
     """
 
     value_range = (0.0, 1.0)
+    own_batch_scope = "group"
 
     def __init__(self, reward: Reward, ties: float = 0.5) -> None:
         super().__init__(reward)

@@ -14,9 +14,9 @@ from typing import Literal
 
 import numpy as np
 
-from rewardsmith.core import RewardResult, Sample, register
-from rewardsmith.core.composition import group_indices, value_array
-from rewardsmith.core.reward import Reward
+from rewardsmith.core import Sample, register
+from rewardsmith.core.composition import Plan, group_indices, value_array
+from rewardsmith.core.reward import BatchScope, Reward
 
 from .transform import Transform, Transformed, group_moments
 
@@ -38,41 +38,59 @@ class ReferenceTransform(Transform):
         self.field = field
         self.constant = constant
 
-    def references(self, values: np.ndarray, samples: list[Sample]) -> tuple[np.ndarray, np.ndarray, dict]:
-        """(owner, r_ref, errors): reference reward r_ref[k] belongs to sample owner[k]."""
-        n = len(samples)
-        if self.baseline == "constant":
-            return np.arange(n), np.full(n, float(self.constant)), {}
-        if self.baseline == "group_mean":
-            means = np.full(n, np.nan)
-            for indices in group_indices(samples):
-                means[indices] = group_moments(values[indices])[0]
-            return np.arange(n), means, {}
-        return self._scored_references(samples)
+    @property
+    def own_batch_scope(self) -> BatchScope:  # type: ignore[override]
+        """``group`` with the ``group_mean`` baseline (it reads the prompt's group), else ``sample``."""
+        return "group" if self.baseline == "group_mean" else "sample"
 
-    def _scored_references(self, samples: list[Sample]) -> tuple[np.ndarray, np.ndarray, dict]:
-        owners, numbers, texts, text_owners, errors = [], [], [], [], {}
-        for index, sample in enumerate(samples):
-            given = sample.extra.get(self.field)
-            items = given if isinstance(given, list | tuple) else [] if given is None else [given]
-            if not items:
-                errors[index] = f"no reference reward: the record has no {self.field!r}"
-            for item in items:
-                if isinstance(item, int | float) and not isinstance(item, bool):
-                    owners.append(index)
-                    numbers.append(float(item))
-                else:
-                    text_owners.append(index)
-                    texts.append(
-                        Sample(item, sample.prompt, sample.reference, sample.id, None, sample.label, sample.extra)
-                    )
-        scored = self.reward.score(texts) if texts else []
+    def plan(self, samples: list[Sample]) -> Plan:
+        """Score the samples and, with the ``reference`` baseline, their reference completions, at once."""
+        texts: list[Sample] = []
+        owners: list[int] = []
+        numbers: list[float] = []
+        text_owners: list[int] = []
+        errors: dict[int, str] = {}
+        if self.baseline == "reference":
+            for index, sample in enumerate(samples):
+                given = sample.extra.get(self.field)
+                items = given if isinstance(given, list | tuple) else [] if given is None else [given]
+                if not items:
+                    errors[index] = f"no reference reward: the record has no {self.field!r}"
+                for item in items:
+                    if isinstance(item, int | float) and not isinstance(item, bool):
+                        owners.append(index)
+                        numbers.append(float(item))
+                    else:
+                        text_owners.append(index)
+                        texts.append(
+                            Sample(item, sample.prompt, sample.reference, sample.id, None, sample.label, sample.extra)
+                        )
+        results, scored = yield [(self.reward, samples), (self.reward, texts)]
         for owner, result in zip(text_owners, scored, strict=True):
             if result.value is None:
                 errors.setdefault(owner, f"reference completion: {result.error or 'not applicable'}")
-        owner = np.asarray(owners + text_owners, dtype=int)
-        r_ref = np.concatenate([np.asarray(numbers, dtype=float), value_array(scored)])
-        return owner, r_ref, errors
+        n = len(samples)
+
+        def references(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+            if self.baseline == "constant":
+                return np.arange(n), np.full(n, float(self.constant)), {}
+            if self.baseline == "group_mean":
+                means = np.full(n, np.nan)
+                for indices in group_indices(samples):
+                    means[indices] = group_moments(values[indices])[0]
+                return np.arange(n), means, {}
+            owner = np.asarray(owners + text_owners, dtype=int)
+            return owner, np.concatenate([np.asarray(numbers, dtype=float), value_array(scored)]), errors
+
+        def transform(values: np.ndarray) -> Transformed:
+            owner, r_ref, found_errors = references(values)
+            return self.shape(values, owner, r_ref, found_errors)
+
+        return self._assemble(samples, results, transform)
+
+    def shape(self, values: np.ndarray, owner: np.ndarray, r_ref: np.ndarray, errors: dict[int, str]) -> Transformed:
+        """The transformed values from r and the reference rewards r_ref[k] of sample owner[k]."""
+        raise NotImplementedError
 
     def per_sample_mean(self, owner: np.ndarray, quantity: np.ndarray, n: int) -> np.ndarray:
         counts = np.bincount(owner, minlength=n)
@@ -100,9 +118,8 @@ class Centre(ReferenceTransform):
     ) -> None:
         super().__init__(reward, baseline, field, constant)
 
-    def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
-        owner, r_ref, errors = self.references(values, samples)
-        baseline = self.per_sample_mean(owner, r_ref, len(samples))
+    def shape(self, values: np.ndarray, owner: np.ndarray, r_ref: np.ndarray, errors: dict[int, str]) -> Transformed:
+        baseline = self.per_sample_mean(owner, r_ref, values.size)
         return Transformed(values - baseline, errors, {"baseline": baseline})
 
 
@@ -131,9 +148,8 @@ class LogSigmoid(ReferenceTransform):
 
     value_range = (float("-inf"), 0.0)
 
-    def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
-        owner, r_ref, errors = self.references(values, samples)
-        baseline = self.per_sample_mean(owner, r_ref, len(samples))
+    def shape(self, values: np.ndarray, owner: np.ndarray, r_ref: np.ndarray, errors: dict[int, str]) -> Transformed:
+        baseline = self.per_sample_mean(owner, r_ref, values.size)
         return Transformed(log_sigmoid(values - baseline), errors, {"baseline": baseline})
 
 
@@ -152,8 +168,7 @@ class PAR(ReferenceTransform):
 
     value_range = (0.0, 1.0)
 
-    def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
-        owner, r_ref, errors = self.references(values, samples)
+    def shape(self, values: np.ndarray, owner: np.ndarray, r_ref: np.ndarray, errors: dict[int, str]) -> Transformed:
         preference = 1.0 / (1.0 + np.exp(-(values[owner] - r_ref)))
-        baseline = self.per_sample_mean(owner, r_ref, len(samples))
-        return Transformed(self.per_sample_mean(owner, preference, len(samples)), errors, {"baseline": baseline})
+        baseline = self.per_sample_mean(owner, r_ref, values.size)
+        return Transformed(self.per_sample_mean(owner, preference, values.size), errors, {"baseline": baseline})

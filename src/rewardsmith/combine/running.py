@@ -32,6 +32,8 @@ class RunningNorm(Transform):
     (0.5, 0.25)
     """
 
+    own_batch_scope = "batch"
+
     def __init__(self, reward: Reward, alpha: float = 0.01, eps: float = 1e-6) -> None:
         super().__init__(reward)
         if not 0.0 < alpha <= 1.0:

@@ -14,11 +14,11 @@ from typing import Any, Literal
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
-from rewardsmith.core.composition import child_labels, component_entry
+from rewardsmith.core.composition import Composite, Plan, child_labels, component_entry
 from rewardsmith.core.reward import Reward
 
 
-class StepTransform(Reward):
+class StepTransform(Composite):
     """Turns the step values of one sample into a reward (and transformed steps)."""
 
     def __init__(self, reward: Reward | None = None, key: str = "step_scores") -> None:
@@ -29,15 +29,18 @@ class StepTransform(Reward):
         """(value, transformed steps or None) for a non-empty array of step values."""
         raise NotImplementedError
 
-    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+    def plan(self, samples: list[Sample]) -> Plan:
         if self.reward is None:
             return [self._one(sample.extra.get(self.key), {}) for sample in samples]
         label = child_labels([self.reward])[0]
+        (results,) = yield [(self.reward, samples)]
         out = []
-        for result in self.reward.score(samples):
+        for result in results:
             details = {"components": {label: component_entry(result)}}
-            if result.value is None and result.error is not None:
-                out.append(RewardResult.fail(f"{label}: {result.error}", **details))
+            if result.error is not None:
+                out.append(RewardResult(None, f"{label}: {result.error}", details, result.error_kind))
+            elif result.value is None:
+                out.append(RewardResult.not_applicable(**details))
             else:
                 out.append(self._one(result.details.get(self.key), details))
         return out

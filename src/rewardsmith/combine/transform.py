@@ -3,14 +3,14 @@ the batch, and prompt groups read in a way that does not depend on record order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample
-from rewardsmith.core.composition import Components, child_labels, no_gc, value_array
+from rewardsmith.core.composition import Components, Composite, Plan, child_labels, no_gc, value_array
 from rewardsmith.core.reward import Reward
 
 
@@ -24,7 +24,7 @@ class Transformed:
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-class Transform(Reward):
+class Transform(Composite):
     """A reward computed from one child reward (``reward``), sample by sample or per group.
 
     Subclasses implement :meth:`transform` on the child's values (NaN where the child has none).
@@ -38,17 +38,21 @@ class Transform(Reward):
     def transform(self, values: np.ndarray, samples: list[Sample], results: list[RewardResult]) -> Transformed:
         raise NotImplementedError
 
-    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
-        return self._assemble(samples, self.reward.score(samples))
+    def plan(self, samples: list[Sample]) -> Plan:
+        (results,) = yield [(self.reward, samples)]
+        return self._assemble(samples, results)
 
-    async def ascore(self, samples: Sequence[Sample]) -> list[RewardResult]:
-        samples = list(samples)
-        return self._assemble(samples, await self.reward.ascore(samples))
-
-    def _assemble(self, samples: list[Sample], results: list[RewardResult]) -> list[RewardResult]:
+    def _assemble(
+        self,
+        samples: list[Sample],
+        results: list[RewardResult],
+        transform: Callable[[np.ndarray], Transformed] | None = None,
+    ) -> list[RewardResult]:
+        """The node's results from the child's; ``transform`` (values -> Transformed) defaults to
+        :meth:`transform` on this batch."""
         values = value_array(results)
         with np.errstate(all="ignore"):
-            out = self.transform(values, samples, results)
+            out = transform(values) if transform is not None else self.transform(values, samples, results)
         label = child_labels([self.reward])[0]
         new = out.values.tolist()
         finite = np.isfinite(out.values).tolist()
@@ -73,7 +77,7 @@ class Transform(Reward):
                 details[key] = column[index]
             if result.value is None:
                 reason = result.error and f"{label}: {result.error}"
-                assembled.append(RewardResult(None, reason, details))
+                assembled.append(RewardResult(None, reason, details, result.error_kind))
             elif index in errors:
                 assembled.append(RewardResult(None, f"{self.name}: {errors[index]}", details))
             elif not finite[index]:

@@ -1,13 +1,15 @@
-"""How composed rewards report on their children, shared by combinators, transforms, the
-summary and the audit: readable labels, the ``details["components"]`` entry, value columns, and
-a batch's prompt groups."""
+"""How composed rewards work and report on their children, shared by combinators, transforms,
+the summary and the audit: the one scoring path of a composite (:class:`Composite`), readable
+labels, the ``details["components"]`` entry, value columns, and a batch's prompt groups."""
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import gc
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -183,3 +185,132 @@ def group_indices(samples: Sequence[Sample]) -> list[np.ndarray]:
     for index, sample in enumerate(samples):
         groups.setdefault(_group_key(sample, index), []).append(index)
     return [np.asarray(indices, dtype=int) for indices in groups.values()]
+
+
+#: What a composite's :meth:`Composite.plan` yields: the children to score, each on a batch.
+ChildCalls = list[tuple[Reward, list[Sample]]]
+#: A composite's logic: yields child calls, receives their results (one list per call, in
+#: order), and returns the node's results.
+Plan = Generator[ChildCalls, list[list[RewardResult]], list[RewardResult]]
+
+
+class Composite(Reward):
+    """A reward built from child rewards, with its logic written once for ``score`` and ``ascore``.
+
+    httpx keeps its sync and async clients alike by putting all logic in one shared base and
+    letting only the I/O differ. A composite does the same: :meth:`plan` is a generator that
+    *yields* the child calls it needs (``[(child, samples), ...]``), *receives* their results,
+    and *returns* its own results. :meth:`score_batch` answers each yield with ``child.score``;
+    :meth:`ascore` answers it with the children's ``ascore``, run concurrently. A subclass
+    cannot override either driver, so no combinator can forget its logic on one path.
+
+    >>> from rewardsmith.core.result import RewardResult
+    >>> class Best(Composite):
+    ...     name = "best"
+    ...     def __init__(self, terms):
+    ...         self.terms = terms
+    ...     def plan(self, samples):
+    ...         columns = yield [(term, samples) for term in self.terms]
+    ...         return [RewardResult.ok(max(r.value for r in row)) for row in zip(*columns)]
+    >>> class Length(Reward):
+    ...     name = "length"
+    ...     def score_one(self, sample):
+    ...         return len(sample.text)
+    >>> best = Best([Length(), Length()])
+    >>> [r.value for r in best.score([Sample("ab")])], [r.value for r in asyncio.run(best.ascore([Sample("ab")]))]
+    ([2.0], [2.0])
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = sorted({"score", "ascore", "score_batch", "score_one"} & set(vars(cls)))
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}: a Composite writes its logic once, in plan()"
+            )
+
+    def plan(self, samples: list[Sample]) -> Plan:
+        """The node's logic over a batch (see the class docstring)."""
+        raise NotImplementedError
+
+    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+        return drive(self.plan(samples), _score_calls)
+
+    async def ascore(self, samples: Sequence[Sample]) -> list[RewardResult]:
+        """Async twin of :meth:`score`: the same :meth:`plan`, children scored with ``ascore``."""
+        samples = list(samples)
+        if not samples:
+            return []
+        steps = self.plan(samples)
+        try:
+            calls = next(steps)
+            while True:
+                calls = steps.send(await _ascore_calls(calls))
+        except StopIteration as stop:
+            return self.finish(samples, stop.value)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a per-sample result
+            return self.batch_failed(samples, exc)
+
+
+def drive(steps: Plan, score_calls: Callable[[ChildCalls], list[list[RewardResult]]]) -> list[RewardResult]:
+    """Run a plan to its end, answering each yield with ``score_calls``."""
+    try:
+        calls = next(steps)
+        while True:
+            calls = steps.send(score_calls(calls))
+    except StopIteration as stop:
+        return stop.value
+
+
+def _score_calls(calls: ChildCalls) -> list[list[RewardResult]]:
+    return [reward.score(batch) if batch else [] for reward, batch in calls]
+
+
+async def _ascore_calls(calls: ChildCalls) -> list[list[RewardResult]]:
+    async def one(reward: Reward, batch: list[Sample]) -> list[RewardResult]:
+        return await reward.ascore(batch) if batch else []
+
+    return list(await asyncio.gather(*(one(reward, batch) for reward, batch in calls)))
+
+
+def spread(results: Sequence[RewardResult], chosen: Sequence[int], size: int, fill: RewardResult) -> list[RewardResult]:
+    """Results of a subset of a batch (sample ``chosen[k]`` got ``results[k]``) back at full size.
+
+    >>> [r.value for r in spread([RewardResult.ok(1)], [1], 3, RewardResult.not_applicable())]
+    [None, 1.0, None]
+    """
+    out = [fill] * size
+    for index, result in zip(chosen, results, strict=True):
+        out[int(index)] = result
+    return out
+
+
+def child_slots(reward: Reward) -> Iterator[tuple[str, int | None, Reward]]:
+    """(parameter, index in a list parameter or None, child) for every child of ``reward``."""
+    for key, value in reward.get_params().items():
+        if isinstance(value, Reward):
+            yield key, None, value
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                if isinstance(item, Reward):
+                    yield key, index, item
+
+
+def replace_child(reward: Reward, param: str, index: int | None, child: Reward) -> Reward:
+    """A shallow copy of ``reward`` with one child replaced (the original is left alone)."""
+    clone = copy.copy(reward)
+    if index is None:
+        setattr(clone, param, child)
+    else:
+        items = list(getattr(reward, param))
+        items[index] = child
+        setattr(clone, param, items)
+    return clone
+
+
+def map_children(reward: Reward, function: Callable[[Reward], Reward]) -> Reward:
+    """A shallow copy of ``reward`` with ``function`` applied to every child."""
+    clone = reward
+    for param, index, child in list(child_slots(reward)):
+        clone = replace_child(clone, param, index, function(child))
+    return clone

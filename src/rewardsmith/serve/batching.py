@@ -8,6 +8,12 @@ Each batch is handed to ``reward.score`` on a worker thread, so the event loop i
 blocked by a reward. At most ``concurrency`` batches run at once; while they do, the queue
 fills, so batches grow with load.
 
+A reward that depends on the rest of its batch (``group_norm`` and the like:
+:attr:`Reward.batch_dependent`) must see each request exactly as it was sent: merging two
+requests would normalise their groups together, and a cut would split a group. For such a
+reward every request is one batch of its own, whatever its size (``max_batch`` and
+``max_wait`` do not apply).
+
 Worker threads are daemon threads: a reward that hangs forever cannot stop the server from
 exiting, and a request that waits for it gets a timeout result (see :meth:`MicroBatcher.score`).
 """
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rewardsmith.core import RewardResult, Sample
-from rewardsmith.core.result import coerce_result
+from rewardsmith.core.result import coerce_result, kind_of
 from rewardsmith.core.reward import Reward, describe_exception
 
 
@@ -41,7 +47,7 @@ def score_safely(reward: Reward, samples: list[Sample]) -> list[RewardResult]:
     try:
         raw = reward.score(samples)
     except BaseException as exc:  # noqa: BLE001 - a crashing reward (even sys.exit) yields error results
-        return [RewardResult.fail(f"{reward.name}: {describe_exception(exc)}")] * len(samples)
+        return [RewardResult.fail(f"{reward.name}: {describe_exception(exc)}", kind=kind_of(exc))] * len(samples)
     if not isinstance(raw, list | tuple) or len(raw) != len(samples):
         size = len(raw) if isinstance(raw, list | tuple) else type(raw).__name__
         return [RewardResult.fail(f"{reward.name}: returned {size} results for {len(samples)} samples")] * len(
@@ -148,6 +154,8 @@ class MicroBatcher:
         self.max_wait = max_wait
         self.concurrency = concurrency
         self.on_batch = on_batch
+        #: Whole requests only: never merged with another one nor cut (see the module docstring).
+        self.whole_requests = reward.batch_dependent
         self._pool = DaemonPool(concurrency)
         self._items: deque[_Item] = deque()
         self._wakeup: asyncio.Event | None = None
@@ -196,7 +204,7 @@ class MicroBatcher:
         except TimeoutError:
             pass
         if request.remaining:
-            late = RewardResult.fail(f"timed out after {timeout:g} s")
+            late = RewardResult.fail(f"timed out after {timeout:g} s", kind="timeout")
             return [late if result is None else result for result in request.results]
         return request.results  # type: ignore[return-value]
 
@@ -207,6 +215,13 @@ class MicroBatcher:
             while not self._items:
                 self._wakeup.clear()
                 await self._wakeup.wait()
+            if self.whole_requests:
+                batch = self._next_request()
+                if batch:
+                    self._launch(batch)
+                else:
+                    self._slots.release()
+                continue
             while self._running and len(self._items) < self.max_batch:
                 remaining = self._items[0].enqueued + self.max_wait - time.monotonic()
                 if remaining <= 0:
@@ -224,9 +239,20 @@ class MicroBatcher:
             if not batch:
                 self._slots.release()
                 continue
-            task = asyncio.create_task(self._dispatch(batch))
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            self._launch(batch)
+
+    def _next_request(self) -> list[_Item]:
+        """Every waiting item of the oldest request still waiting (empty if it timed out)."""
+        first = self._items.popleft()
+        batch = [first]
+        while self._items and self._items[0].request is first.request:
+            batch.append(self._items.popleft())
+        return [] if first.request.done.done() else batch
+
+    def _launch(self, batch: list[_Item]) -> None:
+        task = asyncio.create_task(self._dispatch(batch))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
     async def _dispatch(self, batch: list[_Item]) -> None:
         assert self._slots is not None

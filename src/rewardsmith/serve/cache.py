@@ -8,6 +8,12 @@ it. The sample's ``id`` is not part of the content (the same text under two ids 
 
 Only values and "not applicable" results are cached; errors (a timeout, a crashed sandbox) are
 scored again next time, since they are often transient.
+
+A reward whose result depends on the rest of the batch (``group_norm``, ``group_rank``,
+``running_norm``, ...: :attr:`Reward.batch_dependent`) cannot be cached per sample: the same
+completion gets a different advantage in another group. For such a reward the cache stores the
+per-sample subtrees beneath the batch-dependent nodes (the ``text.exact`` under a
+``group_norm``), and the batch-dependent nodes are computed afresh on every call.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from rewardsmith.core import RewardResult, Sample, spec_hash
-from rewardsmith.core.composition import json_default
+from rewardsmith.core.composition import json_default, map_children
 from rewardsmith.core.reward import Reward
 
 _SCHEMA = """
@@ -56,7 +62,7 @@ class ResultCache:
     >>> cache = ResultCache(os.path.join(tempfile.mkdtemp(), "c.sqlite"))
     >>> cache.put("spec1", {"k": RewardResult.ok(1.0, matched="4")})
     >>> cache.get("spec1", ["k", "missing"])
-    {'k': RewardResult(value=1.0, error=None, details={'matched': '4'})}
+    {'k': RewardResult(value=1.0, error=None, details={'matched': '4'}, error_kind=None)}
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -125,8 +131,9 @@ class CachedReward(Reward):
     Misses are scored together, in one batch, by the wrapped reward; a sample repeated within
     the batch (a GRPO group with equal completions) is scored once. ``hits`` and ``misses``
     count samples since creation (the server reports them in ``/metrics``). Results are the same
-    with or without the cache. Do not cache a reward whose value depends on the rest of the batch
-    (group normalisation): the cache stores one result per sample.
+    with or without the cache, also for a reward that depends on the rest of the batch: there
+    the per-sample subtrees beneath the batch-dependent nodes are cached instead (see the module
+    docstring).
 
     >>> import tempfile, os
     >>> from rewardsmith.verifiers.text.exact import TextExact
@@ -135,6 +142,13 @@ class CachedReward(Reward):
     [1.0, 0.0]
     >>> [r.value for r in reward.score([Sample("4", reference="4")])], reward.hits, reward.misses
     ([1.0], 1, 2)
+    >>> from rewardsmith.combine.group import GroupNorm
+    >>> group = [Sample(c, reference="4", group="q") for c in ["4", "5", "6", "7"]]
+    >>> normed = CachedReward(GroupNorm(TextExact()), os.path.join(tempfile.mkdtemp(), "c.sqlite"))
+    >>> [round(r.value, 4) for r in normed.score(group)], [round(r.value, 4) for r in normed.score(group)]
+    ([1.4997, -0.4999, -0.4999, -0.4999], [1.4997, -0.4999, -0.4999, -0.4999])
+    >>> normed.hits, normed.misses
+    (4, 4)
     """
 
     def __init__(self, reward: Reward, path: str | Path) -> None:
@@ -143,6 +157,41 @@ class CachedReward(Reward):
         self.name = reward.name
         self.value_range = reward.value_range
         self.cache = ResultCache(self.path)
+        self._leaves: list[CachedLeaf] = []
+        self._scorer = self._wrap(reward)
+
+    def _wrap(self, reward: Reward) -> Reward:
+        """``reward`` with every maximal per-sample subtree read through the cache."""
+        if not reward.batch_dependent:
+            leaf = CachedLeaf(reward, self.cache)
+            self._leaves.append(leaf)
+            return leaf
+        return map_children(reward, self._wrap)
+
+    @property
+    def hits(self) -> int:
+        """Samples answered from the cache (by the cached subtrees)."""
+        return sum(leaf.hits for leaf in self._leaves)
+
+    @property
+    def misses(self) -> int:
+        """Samples the cached subtrees had to score."""
+        return sum(leaf.misses for leaf in self._leaves)
+
+    def score(self, samples: Sequence[Sample]) -> list[RewardResult]:
+        return self._scorer.score(samples)
+
+
+class CachedLeaf(Reward):
+    """A per-sample reward read through a :class:`ResultCache` (one node of a :class:`CachedReward`)."""
+
+    def __init__(self, reward: Reward, cache: ResultCache) -> None:
+        if reward.batch_dependent:
+            raise ValueError(f"reward: {reward.name} depends on the batch; its results cannot be cached per sample")
+        self.reward = reward
+        self.cache = cache
+        self.name = reward.name
+        self.value_range = reward.value_range
         self.hits = 0
         self.misses = 0
         self._spec: str | None = None
