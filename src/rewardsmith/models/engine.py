@@ -1,0 +1,258 @@
+"""The one engine under every model reward: load once, pack by a token budget, pad, run, unpad.
+
+Every model component turns its samples into token sequences (see :mod:`.text`) and hands them
+here. The engine
+
+* loads a model once per process and shares it between every component that names it (the key
+  is path, task, device, dtype and device map), behind a lock, so verl's worker threads and the
+  server's request threads never load it twice;
+* sorts the sequences by length and packs them into batches of at most ``batch_size`` sequences
+  and ``max_tokens`` padded tokens, so long and short samples do not share a batch and padding
+  stays small;
+* pads each batch on one side with explicit position ids, so a sample's positions (and with
+  them its rotary embeddings) are the same alone, in any batch, and on either padding side;
+* hands each sample's unpadded slice of the model output to the component, and restores the
+  input order.
+
+torch and transformers are imported inside functions: ``rewardsmith list`` and every rule
+reward work without them, and a model component without them names the extra to install.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from rewardsmith.core.errors import RewardError
+
+EXTRA = "pip install 'rewardsmith[models]'"
+Task = Literal["causal", "sequence", "token"]
+_DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+class MissingModelsExtra(ImportError):
+    """torch or transformers is not installed; the message names the extra."""
+
+    kind = "dependency"
+
+
+class ModelLoadError(RewardError):
+    """A model or tokenizer could not be loaded (a missing path, a wrong architecture)."""
+
+    kind = "dependency"
+
+
+def require() -> tuple[Any, Any]:
+    """``(torch, transformers)``, or :class:`MissingModelsExtra` naming the extra to install."""
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:
+        raise MissingModelsExtra(f"model rewards need torch and transformers: {EXTRA} ({exc})") from None
+    return torch, transformers
+
+
+@dataclass
+class Loaded:
+    """A model in memory, the device its inputs go to, and the lock its forward passes take."""
+
+    model: Any
+    device: Any
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_load_lock = threading.Lock()
+_models: dict[tuple[Any, ...], Loaded] = {}
+_tokenizers: dict[str, Any] = {}
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` is the first CUDA device when there is one, else the CPU."""
+    if device != "auto":
+        return device
+    torch, _ = require()
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def load_tokenizer(path: str) -> Any:
+    """The tokenizer of ``path``, loaded once per process."""
+    with _load_lock:
+        if path not in _tokenizers:
+            _, transformers = require()
+            try:
+                _tokenizers[path] = transformers.AutoTokenizer.from_pretrained(path)
+            except (OSError, ValueError) as exc:
+                raise ModelLoadError(f"cannot load a tokenizer from {path!r}: {exc}") from None
+        return _tokenizers[path]
+
+
+def load_model(path: str, task: Task, *, device: str = "auto", dtype: str = "float32",
+               device_map: str | None = None) -> Loaded:
+    """The model at ``path`` for ``task`` in eval mode, loaded once per process per settings."""
+    if dtype not in _DTYPES:
+        raise ValueError(f"dtype: expected one of {', '.join(_DTYPES)}, got {dtype!r}")
+    torch, transformers = require()
+    key = (path, task, device, dtype, device_map)
+    with _load_lock:
+        if key in _models:
+            return _models[key]
+        auto = {
+            "causal": transformers.AutoModelForCausalLM,
+            "sequence": transformers.AutoModelForSequenceClassification,
+            "token": transformers.AutoModelForTokenClassification,
+        }[task]
+        kwargs: dict[str, Any] = {"dtype": dtype if dtype == "auto" else getattr(torch, dtype)}
+        if device_map is not None:
+            kwargs["device_map"] = device_map
+        try:
+            model = auto.from_pretrained(path, **kwargs)
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"cannot load {path!r} as a {auto.__name__}: {exc}") from None
+        if device_map is None:
+            model = model.to(resolve_device(device))
+        model.eval()
+        loaded = Loaded(model, next(model.parameters()).device)
+        _models[key] = loaded
+        return loaded
+
+
+def pack(lengths: Sequence[int], batch_size: int, max_tokens: int | None) -> list[list[int]]:
+    """Indices grouped into batches, longest first: at most ``batch_size`` sequences and at most
+    ``max_tokens`` padded tokens (width × rows) per batch; a sequence longer than the budget is
+    a batch of its own. Ties keep input order, so packing is deterministic.
+
+    >>> pack([3, 9, 4, 8], batch_size=2, max_tokens=None)
+    [[1, 3], [2, 0]]
+    >>> pack([3, 9, 4, 8], batch_size=8, max_tokens=17)
+    [[1], [3, 2], [0]]
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in order:
+        width = lengths[current[0]] if current else lengths[index]
+        full = len(current) >= batch_size or (
+            max_tokens is not None and width * (len(current) + 1) > max_tokens
+        )
+        if current and full:
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
+@dataclass
+class Stats:
+    """What the engine did: real tokens, padded tokens (width × rows) and forward passes."""
+
+    tokens: int = 0
+    padded: int = 0
+    batches: int = 0
+
+    @property
+    def padding_waste(self) -> float:
+        """Share of the computed positions that were padding."""
+        return 0.0 if not self.padded else 1.0 - self.tokens / self.padded
+
+
+def collate(sequences: Sequence[Sequence[int]], pad_id: int, side: Literal["right", "left"],
+            device: Any) -> tuple[Any, Any, Any, list[int]]:
+    """``(input_ids, attention_mask, position_ids, offsets)`` for one batch.
+
+    Position ids count real tokens only (0, 1, …), so a left-padded sample sees the same
+    positions as when it is alone; ``offsets[b]`` is where row b's first real token sits.
+    """
+    torch, _ = require()
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    positions = torch.zeros((len(sequences), width), dtype=torch.long)
+    offsets = []
+    for row, sequence in enumerate(sequences):
+        n = len(sequence)
+        start = width - n if side == "left" else 0
+        ids[row, start:start + n] = torch.tensor(list(sequence), dtype=torch.long)
+        mask[row, start:start + n] = 1
+        positions[row, start:start + n] = torch.arange(n)
+        offsets.append(start)
+    return ids.to(device), mask.to(device), positions.to(device), offsets
+
+
+def run(
+    loaded: Loaded,
+    sequences: Sequence[Sequence[int]],
+    forward: Callable[[Any, Any, Any, Any], Any],
+    take: Callable[[int, Any], Any],
+    *,
+    pad_id: int,
+    batch_size: int,
+    max_tokens: int | None,
+    side: Literal["right", "left"] = "right",
+    stats: Stats | None = None,
+) -> list[Any]:
+    """Run ``forward(model, ids, mask, positions)`` over packed batches of ``sequences``.
+
+    ``forward`` returns a tensor whose first two axes are (row, position), or (row, …) for a
+    model that pools by itself; ``take(index, rows_output)`` receives sample ``index``'s slice
+    without padding and returns what the component keeps. Results come back in input order.
+    """
+    torch, _ = require()
+    results: list[Any] = [None] * len(sequences)
+    lengths = [len(s) for s in sequences]
+    for batch in pack(lengths, batch_size, max_tokens):
+        ids, mask, positions, offsets = collate([sequences[i] for i in batch], pad_id, side, loaded.device)
+        with loaded.lock, torch.inference_mode():
+            output = forward(loaded.model, ids, mask, positions)
+            for row, index in enumerate(batch):
+                if output.dim() >= 3:
+                    results[index] = take(index, output[row, offsets[row]:offsets[row] + lengths[index]])
+                else:
+                    results[index] = take(index, output[row])
+        if stats is not None:
+            stats.tokens += sum(lengths[i] for i in batch)
+            stats.padded += ids.shape[0] * ids.shape[1]
+            stats.batches += 1
+    return results
+
+
+def causal_logits(model: Any, ids: Any, mask: Any, positions: Any) -> Any:
+    """Next-token logits (row, position, vocabulary) of a causal LM."""
+    return model(input_ids=ids, attention_mask=mask, position_ids=positions).logits
+
+
+def token_logits(model: Any, ids: Any, mask: Any, positions: Any) -> Any:
+    """Per-position head outputs (row, position, labels) of a token classifier."""
+    return model(input_ids=ids, attention_mask=mask, position_ids=positions).logits
+
+
+def sequence_logits(model: Any, ids: Any, mask: Any, positions: Any) -> Any:
+    """Per-position score-head outputs (row, position, labels) of a decoder sequence classifier.
+
+    transformers' decoder classifiers pool at "the rightmost token that is not the pad token",
+    which moves when the pad token is also the end-of-text token the template ends with (a
+    sample then scores differently alone and in a batch). Here the head is applied at every
+    position and the component reads the last real one. Models without a ``score`` head over a
+    base model (encoders such as BERT) pool by themselves and are used as they are.
+    """
+    base = getattr(model, getattr(model, "base_model_prefix", ""), None)
+    head = getattr(model, "score", None)
+    if base is not None and head is not None and not model.config.is_encoder_decoder:
+        hidden = base(input_ids=ids, attention_mask=mask, position_ids=positions).last_hidden_state
+        return head(hidden)
+    return model(input_ids=ids, attention_mask=mask).logits
+
+
+def pad_id_of(tokenizer: Any) -> int:
+    """The id padding uses: the tokenizer's pad token, else its end-of-text token, else 0.
+
+    Which id fills padding does not change any score: padded positions are masked out and
+    never read.
+    """
+    for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id):
+        if isinstance(candidate, int):
+            return candidate
+    return 0
