@@ -1,0 +1,28 @@
+"""Selection with a reward: best-of-N, majority vote, filters (rejection sampling), preference pairs.
+
+After RL itself, the commonest use of a reward is choosing among samples: best-of-N at
+inference, rejection-sampling fine-tuning (RFT, STaR, ReST), filtering synthetic data, and
+DPO/reward-model preference pairs. Every function here takes records (dicts, Samples or a
+``datasets.Dataset``) that are already scored or a reward to score them with, and returns a
+:class:`Selection` (the kept rows and a :class:`SelectReport`). ``rewardsmith select`` runs the
+same code over files, streaming.
+"""
+
+from .api import Selection, best_of, filter, pairs, vote
+from .expr import Expression, ExpressionError, parse
+from .files import Options, select_file
+from .report import SelectReport
+
+__all__ = [
+    "Expression",
+    "ExpressionError",
+    "Options",
+    "SelectReport",
+    "Selection",
+    "best_of",
+    "filter",
+    "pairs",
+    "parse",
+    "select_file",
+    "vote",
+]
