@@ -1,0 +1,301 @@
+"""Distances between reward functions that ignore what cannot change a policy.
+
+Two rewards that differ by potential shaping or positive scaling induce the same optimal policies,
+so comparing their raw values (or training an agent on each) is misleading. Both pseudometrics
+here first *canonicalise* a reward — remove the shaping term — and then compare:
+
+* **EPIC** (Gleave et al., "Quantifying Differences in Reward Functions", ICLR 2021): canonicalise
+  with next states and actions drawn from coverage distributions D_S and D_A,
+
+      C(R)(s,a,s') = R(s,a,s') + γ·E[R(s',A,S')] − E[R(s,A,S')] − γ·E[R(S,A,S')],
+
+  then take the Pearson distance D_ρ(X, Y) = sqrt((1 − ρ(X, Y)) / 2) under a distribution D over
+  transitions. 0 for equivalent rewards, 1 for opposite ones.
+* **STARC** (Skalse et al., "STARC: A General Framework For Quantifying Differences Between Reward
+  Functions", ICLR 2024): canonicalise (None, EPIC or DARD), normalise by a norm, and measure
+  the difference by a metric:
+
+      d(R₁, R₂) = ‖ C(R₁)/‖C(R₁)‖ₙ − C(R₂)/‖C(R₂)‖ₙ ‖ₘ.
+
+  DARD (Wulfe et al., "Dynamics-Aware Comparison of Learned Reward Functions", ICLR 2022) takes
+  the expectations under the transition function T instead of D_S:
+
+      C(R)(s,a,s') = R(s,a,s') + γ·E_{A, S'~T(s',A)}[R(s',A,S')] − E_{A, S'~T(s,A)}[R(s,A,S')]
+                     − γ·E_{A, S₁~T(s,A), S₂~T(s',A)}[R(S₁,A,S₂)].
+
+Rewards are numpy arrays shaped [S, A, S'] (tabular); :func:`sample_epic_distance` estimates EPIC
+from samples for spaces too large to enumerate.
+
+>>> import numpy as np
+>>> goal = np.zeros((3, 2, 3)); goal[:, :, 2] = 1.0
+>>> shaped = goal + 0.9 * np.arange(3)[None, None, :] - np.arange(3)[:, None, None]
+>>> round(epic_distance(goal, 5 * shaped, gamma=0.9), 9), round(epic_distance(goal, -goal, gamma=0.9), 9)
+(0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+
+Canon = Literal["None", "EPIC", "DARD"]
+Norm = float | int | str
+_EPS = 1e-10
+
+
+def _order(norm: Norm) -> float:
+    """``1``, ``2``, ``"inf"`` (or ``inf``) as a numpy vector-norm order."""
+    if isinstance(norm, str):
+        if norm.lower() in ("inf", "max"):
+            return float("inf")
+        norm = float(norm)
+    order = float(norm)
+    if order not in (1.0, 2.0, float("inf")) and order != 0.0:
+        raise ValueError(f"norm must be 0 (none), 1, 2 or 'inf', got {norm!r}")
+    return order
+
+
+def _check_reward(reward: np.ndarray, name: str) -> np.ndarray:
+    array = np.asarray(reward, dtype=np.float64)
+    if array.ndim != 3 or array.shape[0] != array.shape[2]:
+        raise ValueError(f"{name}: expected an [S, A, S'] array, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name}: contains NaN or infinite values")
+    return array
+
+
+def _distribution(dist: np.ndarray | None, size: int, name: str) -> np.ndarray:
+    if dist is None:
+        return np.full(size, 1.0 / size)
+    array = np.asarray(dist, dtype=np.float64)
+    if array.shape != (size,) or np.any(array < 0) or not np.isclose(array.sum(), 1.0):
+        raise ValueError(f"{name}: expected a probability vector of length {size}")
+    return array
+
+
+def epic_canonical(
+    reward: np.ndarray,
+    gamma: float,
+    state_dist: np.ndarray | None = None,
+    action_dist: np.ndarray | None = None,
+) -> np.ndarray:
+    """EPIC's canonical reward: C(R)(s,a,s') = R + γ·m(s') − m(s) − γ·μ.
+
+    m(s) = E_{A~D_A, S'~D_S}[R(s, A, S')] and μ = E_{S~D_S}[m(S)] (uniform D_S, D_A by default).
+    Any potential shaping γΦ(s') − Φ(s) of R cancels: C(R + F) = C(R).
+    """
+    reward = _check_reward(reward, "reward")
+    n_states, n_actions, _ = reward.shape
+    d_s = _distribution(state_dist, n_states, "state_dist")
+    d_a = _distribution(action_dist, n_actions, "action_dist")
+    mean_next = reward @ d_s  # [S, A]: E_{S'}[R(s, a, S')]
+    m = mean_next @ d_a  # [S]
+    mu = float(m @ d_s)
+    return reward + gamma * m[None, None, :] - m[:, None, None] - gamma * mu
+
+
+def dard_canonical(
+    reward: np.ndarray,
+    transitions: np.ndarray,
+    gamma: float,
+    action_dist: np.ndarray | None = None,
+) -> np.ndarray:
+    """DARD's canonical reward: EPIC's expectations taken under the dynamics T(s' | s, a)."""
+    reward = _check_reward(reward, "reward")
+    transitions = _check_reward(transitions, "transitions")
+    if transitions.shape != reward.shape:
+        raise ValueError(f"transitions: shape {transitions.shape} differs from the reward's {reward.shape}")
+    d_a = _distribution(action_dist, reward.shape[1], "action_dist")
+    # m[s] = E_{A, S'~T(s,A)} R(s, A, S')
+    m = np.einsum("a,sax,sax->s", d_a, transitions, reward)
+    # k[s, t] = E_{A, S1~T(s,A), S2~T(t,A)} R(S1, A, S2)
+    k = np.einsum("a,sax,xay,tay->st", d_a, transitions, reward, transitions)
+    return reward + gamma * m[None, None, :] - m[:, None, None] - gamma * k[:, None, :]
+
+
+def canonicalize(
+    reward: np.ndarray,
+    gamma: float,
+    canon: Canon | None = "EPIC",
+    transitions: np.ndarray | None = None,
+) -> np.ndarray:
+    """The canonical reward under ``canon``: ``None`` (unchanged), ``EPIC`` or ``DARD``."""
+    if canon in (None, "None", "none"):
+        return _check_reward(reward, "reward")
+    if canon == "EPIC":
+        return epic_canonical(reward, gamma)
+    if canon == "DARD":
+        if transitions is None:
+            raise ValueError("canon='DARD' needs the transition function (transitions=[S, A, S'])")
+        return dard_canonical(reward, transitions, gamma)
+    raise ValueError(f"canon must be None, 'EPIC' or 'DARD', got {canon!r}")
+
+
+def _normalise(reward: np.ndarray, norm: Norm) -> np.ndarray:
+    order = _order(norm)
+    if order == 0.0:
+        return reward
+    size = float(np.linalg.norm(reward.ravel(), ord=order))
+    return reward * 0.0 if size < _EPS else reward / size
+
+
+def starc_distance(
+    r1: np.ndarray,
+    r2: np.ndarray,
+    transitions: np.ndarray | None = None,
+    gamma: float = 0.99,
+    canon: Canon | None = "EPIC",
+    norm: Norm = 2,
+    metric: Norm = 2,
+) -> float:
+    """STARC distance ‖C(R₁)/‖C(R₁)‖ₙ − C(R₂)/‖C(R₂)‖ₙ‖ₘ with plain vector norms over [S, A, S'].
+
+    ``norm=0`` skips normalisation; ``"inf"`` is the max norm. A canonical reward of norm 0 (a
+    reward equivalent to the zero reward) stays 0.
+
+    >>> r = np.random.default_rng(0).normal(size=(4, 2, 4))
+    >>> starc_distance(r, 3 * r + 2, gamma=0.9) < 1e-12, round(starc_distance(r, -r, gamma=0.9), 6)
+    (True, 2.0)
+    """
+    if _order(metric) == 0.0:
+        raise ValueError("metric must be 1, 2 or 'inf'")
+    c1 = _normalise(canonicalize(r1, gamma, canon, transitions), norm)
+    c2 = _normalise(canonicalize(r2, gamma, canon, transitions), norm)
+    if c1.shape != c2.shape:
+        raise ValueError(f"rewards have different shapes {c1.shape} and {c2.shape}")
+    return float(np.linalg.norm((c1 - c2).ravel(), ord=_order(metric)))
+
+
+def pearson_distance(x: np.ndarray, y: np.ndarray, dist: np.ndarray | None = None) -> float:
+    """D_ρ(X, Y) = sqrt((1 − ρ)/2), ρ the Pearson correlation weighted by ``dist`` (uniform if None).
+
+    A constant array has no correlation with anything: its distance is 0.5 (ρ taken as 0), except
+    to another constant, where it is 0 (both carry no preference).
+    """
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"arrays have different sizes {x.size} and {y.size}")
+    weights = np.full(x.size, 1.0 / x.size) if dist is None else np.asarray(dist, dtype=np.float64).ravel()
+    if weights.shape != x.shape or np.any(weights < 0) or not np.isclose(weights.sum(), 1.0):
+        raise ValueError("dist: expected a probability distribution of the rewards' shape")
+    xc = x - weights @ x
+    yc = y - weights @ y
+    var_x, var_y = float(weights @ (xc * xc)), float(weights @ (yc * yc))
+    if var_x < _EPS**2 or var_y < _EPS**2:
+        return 0.0 if var_x < _EPS**2 and var_y < _EPS**2 else float(np.sqrt(0.5))
+    rho = min(float(weights @ (xc * yc)) / np.sqrt(var_x * var_y), 1.0)
+    return float(np.sqrt(0.5 * (1.0 - rho)))
+
+
+def epic_distance(r1: np.ndarray, r2: np.ndarray, gamma: float, dist: np.ndarray | None = None) -> float:
+    """EPIC: Pearson distance between EPIC-canonical rewards (uniform D_S, D_A), weighted by ``dist``.
+
+    ``dist`` is a distribution over transitions shaped [S, A, S'] (e.g. the visitation
+    distribution of the environment); uniform when None.
+    """
+    return pearson_distance(epic_canonical(r1, gamma), epic_canonical(r2, gamma), dist)
+
+
+RewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def sample_canonical(
+    reward_fn: RewardFn,
+    obs: np.ndarray,
+    actions: np.ndarray,
+    next_obs: np.ndarray,
+    state_samples: np.ndarray,
+    action_samples: np.ndarray,
+    gamma: float,
+) -> np.ndarray:
+    """Monte-Carlo EPIC canonicalisation of ``reward_fn`` on a batch of transitions.
+
+    ``reward_fn(obs, actions, next_obs)`` is vectorised over a leading batch axis. With M state
+    samples x_j ~ D_S and N action samples u_i ~ D_A (Gleave et al., §4 and appendix A):
+
+        C(R)(s,a,s') ≈ R(s,a,s') + γ·mean_{i,j} R(s', u_i, x_j) − mean_{i,j} R(s, u_i, x_j)
+                       − γ·mean_{i,j,k} R(x_k, u_i, x_j).
+    """
+    n_mean = len(state_samples)
+    n_act = len(action_samples)
+
+    def expected_from(states: np.ndarray) -> np.ndarray:
+        # E_{A, S'}[R(s, A, S')] for each s in ``states``: R on the product states x actions x samples.
+        batch = len(states)
+        s = np.repeat(states, n_act * n_mean, axis=0)
+        a = np.tile(np.repeat(action_samples, n_mean, axis=0), (batch,) + (1,) * (action_samples.ndim - 1))
+        x = np.tile(state_samples, (batch * n_act,) + (1,) * (state_samples.ndim - 1))
+        values = np.asarray(reward_fn(s, a, x), dtype=np.float64)
+        return values.reshape(batch, n_act * n_mean).mean(axis=1)
+
+    base = np.asarray(reward_fn(obs, actions, next_obs), dtype=np.float64)
+    mean_all = float(expected_from(state_samples).mean())
+    return base + gamma * expected_from(next_obs) - expected_from(obs) - gamma * mean_all
+
+
+def sample_epic_distance(
+    reward_a: RewardFn,
+    reward_b: RewardFn,
+    obs: np.ndarray,
+    actions: np.ndarray,
+    next_obs: np.ndarray,
+    state_samples: np.ndarray,
+    action_samples: np.ndarray,
+    gamma: float,
+) -> float:
+    """Sample-based EPIC: Pearson distance of the two Monte-Carlo canonical rewards on the batch."""
+    args = (obs, actions, next_obs, state_samples, action_samples, gamma)
+    return pearson_distance(sample_canonical(reward_a, *args), sample_canonical(reward_b, *args))
+
+
+def bootstrap_interval(
+    values_a: np.ndarray,
+    values_b: np.ndarray,
+    *,
+    n_bootstrap: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """Pearson distance of two canonical samples with a percentile bootstrap interval over transitions.
+
+    Returns ``(distance, lower, upper)``; transitions are resampled with replacement.
+    """
+    values_a = np.asarray(values_a, dtype=np.float64)
+    values_b = np.asarray(values_b, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    estimate = pearson_distance(values_a, values_b)
+    draws = np.empty(n_bootstrap)
+    for index in range(n_bootstrap):
+        pick = rng.integers(0, len(values_a), len(values_a))
+        draws[index] = pearson_distance(values_a[pick], values_b[pick])
+    tail = (1.0 - confidence) / 2.0
+    return estimate, float(np.quantile(draws, tail)), float(np.quantile(draws, 1.0 - tail))
+
+
+def lp_norm(values: np.ndarray, p: float, dist: np.ndarray | None = None) -> float:
+    """(Σ_i D_i·|x_i|^p)^(1/p) under ``dist`` (the uniform mean when None); ``p=inf`` is the max."""
+    values = np.abs(np.asarray(values, dtype=np.float64).ravel())
+    if p == float("inf"):
+        return float(values.max()) if dist is None else float(values[np.asarray(dist).ravel() > 0].max())
+    weights = np.full(values.size, 1.0 / values.size) if dist is None else np.asarray(dist, dtype=np.float64).ravel()
+    return float((weights @ values**p) ** (1.0 / p))
+
+
+def canonical_direct_distance(
+    r1: np.ndarray, r2: np.ndarray, gamma: float, p: float = 1, dist: np.ndarray | None = None
+) -> float:
+    """½·‖C(R₁)/‖C(R₁)‖ − C(R₂)/‖C(R₂)‖‖ in the L^p norm under ``dist`` (EPIC paper's direct distance).
+
+    The factor ½ puts opposite rewards at 1; a reward equivalent to 0 stays 0 after scaling, so
+    its distance to any non-trivial reward is ½.
+    """
+
+    def scaled(reward: np.ndarray) -> np.ndarray:
+        canonical = epic_canonical(reward, gamma)
+        size = lp_norm(canonical, p, dist)
+        return canonical * 0.0 if size < _EPS else canonical / size
+
+    return 0.5 * lp_norm(scaled(r1) - scaled(r2), p, dist)
