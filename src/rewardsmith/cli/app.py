@@ -43,7 +43,8 @@ def _optional_value(argv: list[str], flag: str, default: str) -> list[str]:
 
 def run() -> None:
     try:
-        app(args=_optional_value(sys.argv[1:], "--ray", "local"), prog_name="rewardsmith")
+        argv = _optional_value(_optional_value(sys.argv[1:], "--ray", "local"), "--best-of", "0")
+        app(args=argv, prog_name="rewardsmith")
     except RewardsmithError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(EXIT_USAGE)

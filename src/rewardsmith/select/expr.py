@@ -380,10 +380,10 @@ def parse(text: str) -> Expression:
 
     >>> parse("components.format >= 1 and len(completion) < 2000").clauses
     ['components.format >= 1', 'len(completion) < 2000']
-    >>> parse("completion.__class__")
+    >>> parse("x.__class__")
     Traceback (most recent call last):
     ...
-    rewardsmith.select.expr.ExpressionError: --filter 'completion.__class__': dunder names are not allowed: completion.__class__
+    rewardsmith.select.expr.ExpressionError: --filter 'x.__class__': dunder names are not allowed: x.__class__
     """
     if not text or not text.strip():
         raise ExpressionError(text, "the expression is empty")
