@@ -43,6 +43,10 @@ class Scored:
         """Indices of records that have a value."""
         return [i for i, r in enumerate(self.results) if r.value is not None]
 
+    def valued(self) -> list[tuple[int, float]]:
+        """(index, value) of the records that have a value, in order."""
+        return [(i, r.value) for i, r in enumerate(self.results) if r.value is not None]
+
     @property
     def threshold(self) -> float:
         if self.options.threshold is not None:

@@ -57,7 +57,7 @@ def _pairs(data: Scored, indices: list[int], limit: int = 20000) -> list[tuple[i
         pairs = list(itertools.combinations(range(len(indices)), 2)) if len(indices) <= 200 else []
         if not pairs:
             rng = random.Random(data.options.seed)
-            pairs = [tuple(rng.sample(range(len(indices)), 2)) for _ in range(limit)]  # type: ignore[misc]
+            pairs = [(a, b) for a, b in (rng.sample(range(len(indices)), 2) for _ in range(limit))]
     return pairs[:limit]
 
 

@@ -37,6 +37,11 @@ def answer_of(data: Scored, index: int) -> Any:
     return None
 
 
+def _binary_labels(data: Scored, members: list[int]) -> list[int]:
+    """The 0/1 labels of a group from ``labelled_groups`` (every label there is 0.0 or 1.0)."""
+    return [1 if data.label(i) == 1.0 else 0 for i in members]
+
+
 def labelled_groups(data: Scored) -> list[list[int]]:
     """Groups of two or more records whose labels are all 0/1."""
     out = []
@@ -52,57 +57,62 @@ def best_of_n(data: Scored) -> dict[str, Any] | None:
     groups = labelled_groups(data)
     if not groups or max(len(g) for g in groups) <= 2:
         return None
-    ranks = []
+    ranks: list[int] = []
     for members in groups:
-        labels = [int(data.label(i)) for i in members]  # type: ignore[arg-type]
+        labels = _binary_labels(data, members)
         if 0 < sum(labels) < len(labels):
-            ranks.append(correct_rank([_score(data, i) for i in members], labels))
+            rank = correct_rank([_score(data, i) for i in members], labels)
+            if rank is not None:
+                ranks.append(rank)
     n_max = max(len(g) for g in groups)
     answers_known = any(answer_of(data, i) is not None for g in groups for i in g)
-    curve: dict[str, list[float | None]] = {"k": list(range(1, n_max + 1)), "reward": [], "pass": [], "majority": []}
-    for k in curve["k"]:
+    ks = list(range(1, n_max + 1))
+    reward_curve: list[float] = []
+    pass_curve: list[float] = []
+    majority_curve: list[float | None] = []
+    for k in ks:
         bon, passed, majority = [], [], []
         for members in groups:
-            labels = [int(data.label(i)) for i in members]  # type: ignore[arg-type]
+            labels = _binary_labels(data, members)
             bon.append(best_of_k([_score(data, i) for i in members], labels, k))
             passed.append(pass_at_k(len(labels), sum(labels), k))
             if answers_known:
                 answers = [answer_of(data, i) for i in members]
                 majority.append(majority_at_k(answers, labels, k, seed=data.options.seed))
-        curve["reward"].append(float(np.mean(bon)))
-        curve["pass"].append(float(np.mean(passed)))
-        curve["majority"].append(float(np.mean(majority)) if majority else None)
+        reward_curve.append(float(np.mean(bon)))
+        pass_curve.append(float(np.mean(passed)))
+        majority_curve.append(float(np.mean(majority)) if majority else None)
+    curve = {"k": ks, "reward": reward_curve, "pass": pass_curve, "majority": majority_curve}
     section: dict[str, Any] = {
         "groups": len(groups),
         "group_sizes": dict(sorted(Counter(len(g) for g in groups).items())),
         "discriminative_groups": len(ranks),
         "top1_accuracy": sum(1 for r in ranks if r == 1) / len(ranks) if ranks else None,
-        "mrr": float(np.mean([1 / r for r in ranks])) if ranks else None,  # type: ignore[operator]
+        "mrr": float(np.mean([1 / r for r in ranks])) if ranks else None,
         "curve": curve,
         "findings": [],
     }
+    best, random_pick, majority_n = reward_curve[-1], pass_curve[0], majority_curve[-1]
     section["metrics"] = {
         "top1_accuracy": section["top1_accuracy"],
         "mrr": section["mrr"],
-        "bon_accuracy": curve["reward"][-1],
-        "pass_at_1": curve["pass"][0],
-        "pass_at_n": curve["pass"][-1],
-        "majority_at_n": curve["majority"][-1],
+        "bon_accuracy": best,
+        "pass_at_1": random_pick,
+        "pass_at_n": pass_curve[-1],
+        "majority_at_n": majority_n,
     }
-    if curve["reward"][-1] < curve["pass"][0]:
+    if best < random_pick:
         section["findings"].append(
             finding(
                 "bad",
-                f"best-of-{n_max} by this reward ({curve['reward'][-1]:.3f}) is worse than a random pick "
-                f"({curve['pass'][0]:.3f})",
+                f"best-of-{n_max} by this reward ({best:.3f}) is worse than a random pick ({random_pick:.3f})",
             )
         )
-    elif curve["majority"][-1] is not None and curve["reward"][-1] < curve["majority"][-1]:
+    elif majority_n is not None and best < majority_n:
         section["findings"].append(
             finding(
                 "warn",
-                f"best-of-{n_max} by this reward ({curve['reward'][-1]:.3f}) is below majority vote "
-                f"({curve['majority'][-1]:.3f})",
+                f"best-of-{n_max} by this reward ({best:.3f}) is below majority vote ({majority_n:.3f})",
             )
         )
     return section
@@ -114,18 +124,18 @@ def group_signal(data: Scored) -> dict[str, Any] | None:
     flat: Counter[str] = Counter()
     rates, spreads, counted = [], [], 0
     for members in data.groups().values():
-        values = [data.results[i].value for i in members if data.results[i].value is not None]
+        values = [value for i in members if (value := data.value(i)) is not None]
         if len(values) < 2:
             continue
         counted += 1
-        if no_signal(values):  # type: ignore[arg-type]
+        if no_signal(values):
             flat[f"{values[0]:g}"] += 1
-        rates.append(sum(1 for v in values if v >= data.threshold) / len(values))  # type: ignore[operator]
+        rates.append(sum(1 for v in values if v >= data.threshold) / len(values))
         spreads.append(float(np.std(values)))
     if not counted:
         return None
     share = sum(flat.values()) / counted
-    section = {
+    section: dict[str, Any] = {
         "groups": counted,
         "no_signal_groups": sum(flat.values()),
         "no_signal_by_value": dict(flat.most_common(10)),

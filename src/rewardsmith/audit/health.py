@@ -39,18 +39,18 @@ def error_reasons(data: Scored, limit: int = 10) -> list[dict[str, Any]]:
 
 def distribution(data: Scored) -> dict[str, Any]:
     """Histogram and summary statistics of the values; the share and reasons of errors."""
-    values = [data.results[i].value for i in data.ok()]
+    values = [value for _, value in data.valued()]
     n = len(data.results)
     errors = sum(1 for r in data.results if r.status == "error")
     not_applicable = sum(1 for r in data.results if r.status == "not_applicable")
-    stats = describe(values)  # type: ignore[arg-type]
+    stats = describe(values)
     section: dict[str, Any] = {
         "n": n,
         "ok": len(values),
         "errors": errors,
         "not_applicable": not_applicable,
         "stats": stats,
-        "histogram": histogram(values) if values else None,  # type: ignore[arg-type]
+        "histogram": histogram(values) if values else None,
         "error_reasons": error_reasons(data),
         "metrics": {
             "n_records": n,
@@ -71,7 +71,7 @@ def _out_of_range(data: Scored) -> list[int]:
     if declared is None:
         return []
     low, high = declared
-    return [i for i in data.ok() if not low - 1e-12 <= data.results[i].value <= high + 1e-12]  # type: ignore[operator]
+    return [i for i, value in data.valued() if not low - 1e-12 <= value <= high + 1e-12]
 
 
 def timing(data: Scored) -> dict[str, Any]:

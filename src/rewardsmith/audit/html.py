@@ -322,7 +322,7 @@ def generic(value: Any, depth: int = 0) -> str:
         nested = {k: v for k, v in value.items() if isinstance(v, dict | list)}
         rows = [v for v in nested.values() if isinstance(v, dict)]
         if len(rows) == len(nested) > 1 and all(all(not isinstance(x, dict | list) for x in r.values()) for r in rows):
-            return kv(scalars) + table([{"name": k, **v} for k, v in nested.items()])
+            return kv(scalars) + table([{"name": k, **v} for k, v in nested.items() if isinstance(v, dict)])
         out = [kv(scalars)] if scalars else []
         for key, inner in nested.items():
             out.append(f"<h3>{html.escape(str(key))}</h3>{generic(inner, depth + 1)}")

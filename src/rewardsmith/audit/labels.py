@@ -19,10 +19,10 @@ from .metrics import auroc, best_threshold, calibration, classification_at, pear
 def labelled(data: Scored) -> list[tuple[int, float, float]]:
     """(record, reward, label) for records with both."""
     out = []
-    for index in data.ok():
+    for index, value in data.valued():
         label = data.label(index)
         if label is not None:
-            out.append((index, data.results[index].value, label))  # type: ignore[arg-type]
+            out.append((index, value, label))
     return out
 
 
@@ -129,7 +129,7 @@ def pairwise(data: Scored) -> dict[str, Any] | None:
     if not subsets:
         return None
     every = [hit for hits in subsets.values() for hit in hits]
-    table = [
+    table: list[dict[str, Any]] = [
         {"subset": name, "n": len(hits), "accuracy": sum(hits) / len(hits)} for name, hits in sorted(subsets.items())
     ]
     metrics = {"pairwise_accuracy": sum(every) / len(every)}
@@ -152,31 +152,32 @@ def _answer_position(text: str, reference: Any) -> str:
 def bias(data: Scored) -> dict[str, Any] | None:
     """Correlation of the reward with completion length (overall, within groups, per label) and
     the mean reward by where the reference answer appears in the completion."""
-    ok = data.ok()
-    if len(ok) < 3:
+    valued = data.valued()
+    if len(valued) < 3:
         return None
-    values = [data.results[i].value for i in ok]
+    ok = [i for i, _ in valued]
+    values = [value for _, value in valued]
     lengths = [len(data.samples[i].text) for i in ok]
     section: dict[str, Any] = {"length_spearman": spearman(values, lengths), "findings": []}
     within = []
     for members in data.groups().values():
-        member_ok = [i for i in members if data.results[i].value is not None]
+        member_ok = [(i, value) for i in members if (value := data.value(i)) is not None]
         if len(member_ok) >= 3:
-            rho = spearman([data.results[i].value for i in member_ok], [len(data.samples[i].text) for i in member_ok])
+            rho = spearman([value for _, value in member_ok], [len(data.samples[i].text) for i, _ in member_ok])
             if rho is not None:
                 within.append(rho)
     section["length_spearman_within_groups"] = float(np.mean(within)) if within else None
     by_label = {}
     for label_value in (0.0, 1.0):
-        members = [i for i in ok if data.label(i) == label_value]
-        if len(members) >= 3:
+        members_valued = [(i, value) for i, value in valued if data.label(i) == label_value]
+        if len(members_valued) >= 3:
             by_label[str(int(label_value))] = spearman(
-                [data.results[i].value for i in members], [len(data.samples[i].text) for i in members]
+                [value for _, value in members_valued], [len(data.samples[i].text) for i, _ in members_valued]
             )
     section["length_spearman_by_label"] = by_label
     positions: dict[str, list[float]] = defaultdict(list)
-    for i in ok:
-        positions[_answer_position(data.samples[i].text, data.samples[i].reference)].append(data.results[i].value)
+    for i, value in valued:
+        positions[_answer_position(data.samples[i].text, data.samples[i].reference)].append(value)
     order = ["first third", "middle third", "last third", "absent", "no reference"]
     section["answer_position"] = [
         {"position": p, "n": len(positions[p]), "mean_reward": float(np.mean(positions[p]))}
@@ -188,8 +189,8 @@ def bias(data: Scored) -> dict[str, Any] | None:
         "length_spearman": section["length_spearman"],
         "length_spearman_within_groups": section["length_spearman_within_groups"],
     }
-    for label_value, rho in by_label.items():
-        metrics[f"length_spearman.label_{label_value}"] = rho
+    for label_key, rho in by_label.items():
+        metrics[f"length_spearman.label_{label_key}"] = rho
     section["metrics"] = metrics
     strongest = section["length_spearman_within_groups"] or section["length_spearman"]
     if strongest is not None and abs(strongest) >= 0.3:

@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+Numbers = Sequence[float] | np.ndarray  # a list of numbers or a 1-d array (a column of a table)
 
-def rankdata(values: Sequence[float]) -> np.ndarray:
+
+def rankdata(values: Numbers) -> np.ndarray:
     """Ranks 1..n with ties given their average rank (scipy's ``rankdata(method="average")``).
 
     >>> rankdata([10, 20, 20, 5]).tolist()
@@ -35,7 +37,7 @@ def rankdata(values: Sequence[float]) -> np.ndarray:
     return ranks
 
 
-def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
+def pearson(x: Numbers, y: Numbers) -> float | None:
     """Pearson correlation; None when either side is constant or there are fewer than 2 points.
 
     >>> pearson([1, 2, 3], [2, 4, 7])
@@ -48,7 +50,7 @@ def pearson(x: Sequence[float], y: Sequence[float]) -> float | None:
     return float(np.clip((a @ b) / math.sqrt((a @ a) * (b @ b)), -1.0, 1.0))
 
 
-def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
+def spearman(x: Numbers, y: Numbers) -> float | None:
     """Spearman's ρ: the Pearson correlation of average ranks (as scipy's ``spearmanr``).
 
     >>> spearman([1, 2, 3, 4], [10, 30, 20, 40])
@@ -59,7 +61,7 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
     return pearson(rankdata(x), rankdata(y))
 
 
-def auroc(scores: Sequence[float], labels: Sequence[int]) -> float | None:
+def auroc(scores: Sequence[float], labels: Sequence[float]) -> float | None:
     """Area under the ROC curve via the Mann–Whitney U statistic, ties counted one half.
 
     AUROC = (Σ rank(positives) − n₊(n₊ + 1)/2) / (n₊ · n₋): the probability that a random
@@ -76,7 +78,7 @@ def auroc(scores: Sequence[float], labels: Sequence[int]) -> float | None:
     return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def confusion(scores: Sequence[float], labels: Sequence[int], threshold: float) -> dict[str, int]:
+def confusion(scores: Sequence[float], labels: Sequence[float], threshold: float) -> dict[str, int]:
     """Counts of true/false positives/negatives when ``score >= threshold`` predicts 1."""
     s, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=bool)
     predicted = s >= threshold
@@ -88,7 +90,7 @@ def confusion(scores: Sequence[float], labels: Sequence[int], threshold: float) 
     }
 
 
-def classification_at(scores: Sequence[float], labels: Sequence[int], threshold: float) -> dict[str, Any]:
+def classification_at(scores: Sequence[float], labels: Sequence[float], threshold: float) -> dict[str, Any]:
     """Accuracy, precision, recall and F1 when ``score >= threshold`` predicts a positive label.
 
     Precision (recall) is None when nothing is predicted (nothing is) positive.
@@ -114,7 +116,7 @@ def classification_at(scores: Sequence[float], labels: Sequence[int], threshold:
     }
 
 
-def best_threshold(scores: Sequence[float], labels: Sequence[int]) -> tuple[float, float]:
+def best_threshold(scores: Sequence[float], labels: Sequence[float]) -> tuple[float, float]:
     """The threshold with the highest accuracy (``score >= t`` predicts 1) and that accuracy.
 
     Candidates are every distinct score and one above the maximum (predict all negative); the
@@ -142,7 +144,7 @@ def best_threshold(scores: Sequence[float], labels: Sequence[int]) -> tuple[floa
     return float(candidates[best]), float(correct[best] / len(s))
 
 
-def calibration(scores: Sequence[float], labels: Sequence[int], bins: int = 10) -> dict[str, Any]:
+def calibration(scores: Sequence[float], labels: Sequence[float], bins: int = 10) -> dict[str, Any]:
     """Reliability table: per score bin, how many records, their mean score, the positive share.
 
     Scores inside [0, 1] use equal-width bins and give the expected calibration error

@@ -140,7 +140,7 @@ def audit(
         digest = spec_hash(reward)
     except Exception:  # noqa: BLE001 - a reward built in Python may not round-trip to a spec
         spec, digest = {"type": reward.name}, None
-    report = {
+    report: dict[str, Any] = {
         "meta": {
             "reward": reward.name,
             "spec": spec,

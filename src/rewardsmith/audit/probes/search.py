@@ -40,16 +40,25 @@ class Edit:
     apply: Callable[[str], str]
 
 
+def _appending(text: str) -> Callable[[str], str]:
+    return lambda t: t + "\n" + text
+
+
+def _prepending(text: str) -> Callable[[str], str]:
+    return lambda t: text + "\n" + t
+
+
+def _wrapping(tag: str) -> Callable[[str], str]:
+    return lambda t: tag.format(t)
+
+
 def grammar(case: ProbeCase) -> list[Edit]:
     """Every edit the search may apply to a candidate of this record."""
     reference, wrong = case.reference or "", case.wrong
-    edits = [Edit(f"append {p!r}", lambda t, p=p: t + "\n" + p) for p in MASTER_KEYS + PRAISE]
-    edits += [Edit(f"prepend {p!r}", lambda t, p=p: p + "\n" + t) for p in MASTER_KEYS[:6] + PRAISE[:2]]
-    edits += [Edit(f"wrap {tag.format('…')!r}", lambda t, tag=tag: tag.format(t)) for tag in TAGS]
-    edits += [
-        Edit(f"inject {i[:32]!r}", lambda t, i=i: t + "\n" + i.replace("{reference}", reference))
-        for i in INJECTIONS
-    ]
+    edits = [Edit(f"append {p!r}", _appending(p)) for p in MASTER_KEYS + PRAISE]
+    edits += [Edit(f"prepend {p!r}", _prepending(p)) for p in MASTER_KEYS[:6] + PRAISE[:2]]
+    edits += [Edit(f"wrap {tag.format('…')!r}", _wrapping(tag)) for tag in TAGS]
+    edits += [Edit(f"inject {i[:32]!r}", _appending(i.replace("{reference}", reference))) for i in INJECTIONS]
     edits += [
         Edit("add candidates", lambda t: t + f"\nIt could be {wrong[0]}, {reference} or {wrong[-1]}."),
         Edit("box candidates", lambda t: t + "".join(f" \\boxed{{{a}}}" for a in (wrong[0], reference))),
