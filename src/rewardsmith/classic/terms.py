@@ -25,6 +25,7 @@ import numpy as np
 from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.errors import DataError
 from rewardsmith.core.functions import import_function
+from rewardsmith.core.result import kind_of
 from rewardsmith.core.reward import Reward
 
 from .transition import TRANSITION_FIELDS, Transition
@@ -42,10 +43,10 @@ class TransitionTerm(Reward):
             try:
                 value = self.term(Transition.of(sample))
             except DataError as exc:
-                results.append(RewardResult.fail(f"{self.name}: {exc}", kind="bad_input"))
+                results.append(RewardResult.fail(str(exc), kind="bad_input"))
                 continue
             except Exception as exc:  # noqa: BLE001 - a failing term is an error result, never a 0
-                results.append(RewardResult.fail(f"{self.name}: {type(exc).__name__}: {exc}"))
+                results.append(RewardResult.fail(f"{type(exc).__name__}: {exc}", kind=kind_of(exc)))
                 continue
             if isinstance(value, RewardResult):
                 results.append(value)
@@ -54,7 +55,7 @@ class TransitionTerm(Reward):
             else:
                 number = float(value)
                 if not np.isfinite(number):
-                    results.append(RewardResult.fail(f"{self.name}: non-finite value {number!r}"))
+                    results.append(RewardResult.fail(f"non-finite value {number!r}"))
                 else:
                     results.append(RewardResult.trusted(number, {}))
         return results
@@ -74,7 +75,7 @@ class EnvReward(TransitionTerm):
 
     def term(self, transition: Transition) -> float | RewardResult:
         if transition.reward is None:
-            return RewardResult.fail("env.reward: the transition has no environment reward", kind="bad_input")
+            return RewardResult.fail("the transition has no environment reward", kind="bad_input")
         return self.scale * transition.reward
 
 
@@ -185,10 +186,10 @@ class InfoValue(TransitionTerm):
             value = _read_info(transition.info, self.key)
         except KeyError:
             if self.default is None:
-                return RewardResult.fail(f"env.info: info has no {self.key!r} and no default is set", kind="bad_input")
+                return RewardResult.fail(f"info has no {self.key!r} and no default is set", kind="bad_input")
             return self.default
         if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-            return RewardResult.fail(f"env.info: info[{self.key!r}] is {value!r}, not a number", kind="bad_input")
+            return RewardResult.fail(f"info[{self.key!r}] is {value!r}, not a number", kind="bad_input")
         return float(value)
 
 
