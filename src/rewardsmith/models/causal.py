@@ -79,9 +79,7 @@ class CausalReward(ModelReward):
                 raise BadInput(f"{where}: {len(ids)} tokens exceed max_length {self._limit} (truncate: error)")
             if self.truncate == "left":
                 first = len(ids) - self._limit
-                if start - first < 1:
-                    raise BadInput(f"{where}: the target alone exceeds max_length {self._limit}")
-                start -= first
+                start = max(start - first, 1)  # a target longer than the limit loses its first tokens
                 ids = ids[first:]
             else:
                 if start >= self._limit:
