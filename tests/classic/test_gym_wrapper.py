@@ -75,7 +75,7 @@ def test_a_failing_term_raises_with_the_step_instead_of_paying_zero() -> None:
     spec = {"type": "sum", "terms": [{"type": "env.info", "key": "missing"}, {"type": "env.reward"}]}
     wrapped = RewardWrapper(gym.make("CartPole-v1"), spec)
     wrapped.reset(seed=0)
-    with pytest.raises(RewardError, match="step 1, env 0: env.info: info has no 'missing' and no default is set"):
+    with pytest.raises(RewardError, match=r"step 1, env 0: env\.info: info has no 'missing'"):
         wrapped.step(0)
 
 
