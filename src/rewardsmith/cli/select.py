@@ -9,22 +9,19 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from rewardsmith.core import SpecError, load
-from rewardsmith.io.readers import parse_mapping
-from rewardsmith.select import Options, SelectReport, parse, select_file
-from rewardsmith.select.files import default_scored_path
-from rewardsmith.select.pairs import FORMATS, STRATEGIES
+from rewardsmith.select.pairing import FORMATS, STRATEGIES
 from rewardsmith.select.ties import TIES
 
 from .app import app, console, fail
+
+if TYPE_CHECKING:  # the rest is imported when the command runs: `rewardsmith --help` stays fast
+    from rich.console import Console
+
+    from rewardsmith.select import SelectReport
 
 
 def _fmt(value: float | None) -> str:
@@ -33,6 +30,10 @@ def _fmt(value: float | None) -> str:
 
 def _load_spec(text: str) -> Any:
     """A spec file, a component name, or an inline YAML mapping (``'{type: field, field: s}'``)."""
+    import yaml
+
+    from rewardsmith.core import SpecError, load
+
     if text.lstrip().startswith("{"):
         try:
             node = yaml.safe_load(text)
@@ -45,6 +46,8 @@ def _load_spec(text: str) -> Any:
 
 
 def print_report(report: SelectReport, out: Console) -> None:
+    from rich.table import Table
+
     summary = report.as_dict()
     unit = "pairs" if report.mode == "pairs" else "rows"
     table = Table(title=f"select {report.mode}")
@@ -135,6 +138,13 @@ def select_command(
 ) -> None:
     """Pick from scored samples: best-of-N (and majority vote), filter (rejection sampling), or
     preference pairs; the output is written atomically and a summary says what was dropped and why."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from rewardsmith.io.readers import parse_mapping
+    from rewardsmith.select import Options, parse, select_file
+    from rewardsmith.select.files import default_scored_path
+
     if len(inputs) not in (1, 2):
         raise fail("expected DATA (already scored) or SPEC DATA")
     mode = _mode(best_of, filter_, pairs, per_group, top_k)

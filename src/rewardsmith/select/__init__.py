@@ -8,10 +8,29 @@ DPO/reward-model preference pairs. Every function here takes records (dicts, Sam
 same code over files, streaming.
 """
 
-from .api import Selection, best_of, filter, pairs, vote
-from .expr import Expression, ExpressionError, parse
-from .files import Options, select_file
-from .report import SelectReport
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import Selection, best_of, filter, pairs, vote
+    from .expr import Expression, ExpressionError, parse
+    from .files import Options, select_file
+    from .report import SelectReport
+
+#: Imported on first use, so that ``rewardsmith --help`` (which reads the option names of
+#: ``rewardsmith select`` from the submodules) does not import the scoring engine.
+_LAZY = {
+    **dict.fromkeys(("Selection", "best_of", "filter", "pairs", "vote"), "api"),
+    **dict.fromkeys(("Expression", "ExpressionError", "parse"), "expr"),
+    **dict.fromkeys(("Options", "select_file"), "files"),
+    "SelectReport": "report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Expression",

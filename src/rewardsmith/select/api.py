@@ -18,7 +18,7 @@ from rewardsmith.core import Reward, load
 from .best import iter_best_of
 from .expr import Expression, parse
 from .filters import iter_filter
-from .pairs import iter_pairs
+from .pairing import iter_pairs
 from .report import SelectReport
 from .rows import Indexed, iter_groups
 from .source import as_rows, check_scored, scored_rows
@@ -138,7 +138,7 @@ def pairs(
     batch_size: int = 64,
     contiguous: bool = False,
 ) -> Selection:
-    """Preference pairs within groups (see :mod:`rewardsmith.select.pairs`)."""
+    """Preference pairs within groups (see :mod:`rewardsmith.select.pairing`)."""
     report = SelectReport("pairs")
     rows, _ = prepare(records, reward, mapping, batch_size, by, contiguous)
     groups = iter_groups(rows, by, contiguous)

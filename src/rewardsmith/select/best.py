@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from .report import SelectReport
 from .rows import Indexed, Row, answer_of, status_of
 from .ties import best_key
-from .vote import tally, winner
+from .voting import tally, winner
 
 _STATUS_REASON = {"error": "reward is an error", "not_applicable": "reward is not applicable"}
 

@@ -23,7 +23,7 @@ from rewardsmith.runner import Executor, process_pool_executor
 from .best import iter_best_of
 from .expr import Expression
 from .filters import iter_filter
-from .pairs import iter_pairs
+from .pairing import iter_pairs
 from .report import SelectReport
 from .rows import Indexed, group_key, iter_groups
 from .source import check_scored, file_rows, scored_rows
