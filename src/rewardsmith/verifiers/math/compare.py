@@ -119,6 +119,24 @@ def _unordered(gold: Answers, pred: Answers, rel_tol: float, symbolic: Symbolic 
     return not any(all(not compare(g, p, rel_tol, symbolic)[0] for p in distinct_pred) for g in gold_left)
 
 
+def _ratio(gold: Answer, pred: Answer, rel_tol: float, symbolic: Symbolic | None) -> bool:
+    """``a:b`` equals ``c:d`` when a·d = b·c (the same ratio, ``6:8`` is ``3:4``), and equals the
+    number ``a/b``; a three-part ratio equals only a proportional three-part ratio."""
+    if gold.kind == pred.kind:
+        first, second = gold.value, pred.value
+        if len(first) != len(second):
+            return False
+        return all(
+            compare_expr(("mul", a.value, second[0].value), ("mul", b.value, first[0].value), rel_tol, symbolic)[0]
+            for a, b in zip(first, second, strict=True)
+        )
+    ratio, other = (gold, pred) if gold.kind == "ratio" else (pred, gold)
+    if len(ratio.value) != 2 or other.kind != "expr":
+        return False
+    quotient = ("div", ratio.value[0].value, ratio.value[1].value)
+    return compare_expr(quotient, other.value, rel_tol, symbolic)[0]
+
+
 def _intervals(answer: Answer) -> tuple[Answer, ...] | None:
     if answer.kind == "interval":
         return (answer,)
@@ -154,6 +172,11 @@ def compare(
         interval, pair = (gold, pred) if gold.kind == "interval" else (pred, gold)
         lo, hi, lc, hc = interval.value
         return (not lc and not hc and _sequence((lo, hi), pair.value, rel_tol, symbolic)), "tuple"
+    if "ratio" in (gold.kind, pred.kind):
+        return _ratio(gold, pred, rel_tol, symbolic), "ratio"
+    if {gold.kind, pred.kind} == {"tuple", "set"}:
+        labelled, listed = (gold, pred) if gold.kind == "tuple" else (pred, gold)
+        return labelled.labelled and _sequence(labelled.value, listed.value, rel_tol, symbolic), "labelled"
     if {gold.kind, pred.kind} == {"tuple", "matrix"}:
         matrix, vector = (gold, pred) if gold.kind == "matrix" else (pred, gold)
         column = len(matrix.value) > 1 and all(len(row) == 1 for row in matrix.value)

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .expr import TooComplex
 from .normalise import matching
 
 REASONING_END = ("</think>", "</reasoning>", "<|end_of_thought|>")
@@ -43,7 +44,28 @@ _TRAILING_MATH = re.compile(
     r"(?<!\\)(\$\$?|\\\[|\\\()((?:\\.|[^$\\]){1,2000}?)(?<!\\)(\$\$?|\\\]|\\\))[\s.!]*$"
 )
 _LEADING_MATH = re.compile(r"(\$\$?|\\\[|\\\()((?:\\.|[^$\\])*?)(\$\$?|\\\]|\\\))")
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
+_NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:/\d+)?|[-−]?\.\d+")
+_DIGIT = re.compile(r"\d")
+#: A sentence: up to a full stop followed by a space (not the point of a decimal).
+_SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?!\s|$))+[.!?]*")
+#: What separates numbers in a list of candidates: nothing but spaces, commas, "or"/"and"/"maybe".
+_LISTED = re.compile(r"[\s,;/|]*(?:(?:or|and|maybe|perhaps|possibly)\b[\s,]*)*", re.IGNORECASE)
+_DOUBT = re.compile(
+    r"\b(?:either|maybe|perhaps|possibly|might|could|guess|not\s+sure|unsure|somewhere)\b",
+    re.IGNORECASE,
+)
+#: Characters without which a line is not a formula (a line of prose has none of them).
+_MATHS_CHAR = re.compile(r"[\d\\=<>≤≥^()\[\]{}+−-]")
+_COMMAND_OR_TEXT = re.compile(r"\\(?:text|mbox|mathrm|textnormal|operatorname)\s*\{[^{}]*\}|\\[a-zA-Z]+")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_MATH_WORDS = {
+    "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+    "ln", "log", "exp", "sqrt", "pi", "or", "and", "to",
+}
+#: The longest text read as one whole answer when nothing marks it.
+_SHORT = 200
+#: The end of a sentence of prose (a worked solution has several).
+_SENTENCE_END = re.compile(r"[a-z][.!?](?:\s|$)")
 _NEGATION = re.compile(
     r"\b(?:not|isn't|never|rule[sd]?\s+out|ruling\s+out|exclude[sd]?|excluding|cannot\s+be|can't\s+be"
     r"|instead\s+of|rather\s+than|eliminate[sd]?)\s+(?:equal\s+to\s+|be\s+|exactly\s+|the\s+number\s+)?"
@@ -52,7 +74,6 @@ _NEGATION = re.compile(
 )
 _NEGATED_AFTER = re.compile(r"^[\s$}]*(?:is|was|would\s+be)\s+(?:not|wrong|incorrect)\b", re.IGNORECASE)
 _PROSE = re.compile(r"\s(?!(?:and|or)\b)(?=[A-Za-z]{3,})(?![a-z]*\\)")
-_ALTERNATIVE = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*(?:,\s*|\bor\s+)(?:maybe\s+|perhaps\s+)?$")
 _MATH_START = re.compile(r"[-+$\\(\[{\d.]")
 #: A negated aside after the answer ("3 (not 4)"): dropped, the value before it is the answer.
 _ASIDE = re.compile(
@@ -124,7 +145,7 @@ def boxed_contents(text: str) -> list[tuple[int, str]]:
 
 def _rest_of_line(text: str, start: int, stop: int | None = None) -> str:
     stop = len(text) if stop is None else stop
-    begin = _LINE_START.match(text, start, stop).end()  # type: ignore[union-attr]
+    begin = _LINE_START.match(text, start, stop).end()  # type: ignore[union-attr]  # every part is optional: always matches
     newline = text.find("\n", begin, stop)
     line = text[begin : newline if newline >= 0 else stop].split("</", 1)[0]
     line = _BOLD.sub(r"\1", line).strip(" \t*")
@@ -189,7 +210,7 @@ def _stated(region: str, markers: list[Marker]) -> Extraction | None:
     if not statements:
         return None
     last = statements[-1]
-    last.candidates = [s.answer for s in statements if s is last or not s.negated]
+    last.candidates = [s.answer for s in statements if s.answer and (s is last or not s.negated)]
     return last
 
 
@@ -212,7 +233,7 @@ def _decisive(region: str) -> Extraction | None:
 def _phrase_start(text: str, start: int) -> int:
     """Where "[the] [correct] answer is" begins (the pattern itself starts at "answer", which is fast)."""
     window = max(0, start - 20)
-    return window + _ANSWER_PREFIX.search(text[window:start]).start()  # type: ignore[union-attr]
+    return window + _ANSWER_PREFIX.search(text[window:start]).start()  # type: ignore[union-attr]  # matches "" at the end
 
 
 def _weak(region: str, last_number: bool) -> Extraction | None:
@@ -224,27 +245,114 @@ def _weak(region: str, last_number: bool) -> Extraction | None:
     stated = _stated(region, markers)
     if stated is not None:
         return stated
+    return _unmarked(region, last_number)
+
+
+def _unmarked(region: str, last_number: bool) -> Extraction | None:
+    """No answer marker: read the end of the completion as mathematics, then as prose.
+
+    In order: the whole completion when it is short, its last line, a formula at its very end,
+    the last formula of its final statement — each only when it parses as one whole answer
+    (``\\frac{1}{2}``, ``(1, 2)``, ``x \\geq 5``, ``1e3``). Only then, prose: the last number of
+    the final statement (optional), whose other candidate values make it a hedge; and last a
+    short bare completion ("Oslo", "(C)")."""
+    text = region.strip()
+    if not text:
+        return None
+    if len(text) <= _SHORT and "\n" not in text and _is_math(_without_period(text)):
+        return Extraction(_without_period(text), "bare", start=region.find(text))
+    line_start = text.rfind("\n") + 1
+    last_line = _markdown(text[line_start:])
+    if line_start and len(last_line) <= _SHORT and _is_math(last_line):
+        start = region.rfind(last_line)
+        return Extraction(last_line, "last_line", negated=_negated(region, start, start), start=start)
     tail = max(0, len(region) - 2100)
     math = _TRAILING_MATH.search(region, tail)
     if math:
         negated = _negated(region, math.start(), math.end())
         return Extraction(math.group(2).strip(), "trailing_math", negated=negated, start=math.start())
+    statement_start, statement = _final_statement(region)
+    spans = list(_LEADING_MATH.finditer(statement))
+    if spans and not re.search(r"\d", statement[spans[-1].end() :]) and _is_math(spans[-1].group(2)):
+        begin = statement_start + spans[-1].start()
+        negated = _negated(region, begin, statement_start + spans[-1].end())
+        return Extraction(spans[-1].group(2).strip(), "last_math", negated=negated, start=begin)
     if last_number:
-        numbers = list(_NUMBER.finditer(region[-5000:]))
-        if numbers:
-            offset = max(0, len(region) - 5000)
-            match = numbers[-1]
-            start, end = match.start() + offset, match.end() + offset
-            answer = match.group(0).rstrip(",")
-            alternative = _ALTERNATIVE.search(region, max(0, start - 40), start)
-            if alternative:
-                answer = f"{alternative.group(1)} or {answer}"
-                start = alternative.start(1)
-            return Extraction(answer, "last_number", negated=_negated(region, start, end), start=start)
-    bare = region.strip().rstrip(".")
-    if bare and len(bare) <= _BARE_LIMIT and "\n" not in bare:
+        found = _last_number(region, statement_start, statement)
+        if found is not None:
+            return found
+    bare = text.rstrip(".")
+    if len(bare) <= _BARE_LIMIT and "\n" not in bare:
         return Extraction(bare, "bare")
     return None
+
+
+def _without_period(text: str) -> str:
+    return text.rstrip(" .").strip()
+
+
+def _markdown(line: str) -> str:
+    return _BOLD.sub(r"\1", line).strip().strip("*").strip().rstrip(".").strip()
+
+
+def _is_math(text: str) -> bool:
+    """Whether ``text`` reads as one whole mathematical answer (not words, not unreadable)."""
+    from .parse import parse_answer
+
+    if not text or len(text) > _SHORT or not _MATHS_CHAR.search(text):
+        return False
+    bare = _COMMAND_OR_TEXT.sub(" ", text)
+    if any(word.lower() not in _MATH_WORDS and not word.isupper() for word in _WORD.findall(bare)):
+        return False
+    try:
+        return parse_answer(text).kind != "text"
+    except (ValueError, TooComplex, RecursionError, ZeroDivisionError, IndexError):
+        return False
+
+
+def _final_statement(region: str) -> tuple[int, str]:
+    """(start, text) of the last sentence of the completion that contains a digit."""
+    window = max(0, len(region) - 5000)
+    end = len(region)
+    while end > window:
+        newline = region.rfind("\n", window, end)
+        line_start = newline + 1 if newline >= 0 else window
+        line = region[line_start:end]
+        if _DIGIT.search(line):
+            sentences = [m for m in _SENTENCE.finditer(line) if _DIGIT.search(m.group(0))]
+            last = sentences[-1]
+            return line_start + last.start(), last.group(0)
+        if newline < 0:
+            break
+        end = newline
+    return len(region), ""
+
+
+def _last_number(region: str, statement_start: int, statement: str) -> Extraction | None:
+    """The last number of the final statement. Its other values are candidates: operands of a
+    computation (left of its last ``=``) are not, but a list of numbers, or several numbers with
+    a word of doubt ("or", "maybe", "either"), is a hedge (``19 17 20 18``, "17 or maybe 18")."""
+    equals = max(statement.rfind("="), statement.rfind("\\approx"), statement.rfind("≈"))
+    result = statement[equals + 1 :] if equals >= 0 else statement
+    offset = statement_start + (equals + 1 if equals >= 0 else 0)
+    numbers = list(_NUMBER.finditer(result))
+    if not numbers:
+        return None
+    match = numbers[-1]
+    start, end = match.start() + offset, match.end() + offset
+    answer = match.group(0).rstrip(",").replace("−", "-")
+    run = [match]
+    for before in reversed(numbers[:-1]):
+        if not _LISTED.fullmatch(result, before.end(), run[0].start()):
+            break
+        run.insert(0, before)
+    stated = numbers if _DOUBT.search(result) else run
+    values = list(dict.fromkeys(n.group(0).rstrip(",").replace("−", "-").replace(",", "") for n in stated))
+    start = run[0].start() + offset
+    found = Extraction(answer, "last_number", negated=_negated(region, start, end), start=start)
+    if len(values) > 1:
+        found.candidates = values
+    return found
 
 
 def extract(text: str, last_number: bool = True) -> Extraction:
@@ -259,17 +367,46 @@ def extract(text: str, last_number: bool = True) -> Extraction:
     return found or Extraction(None, "none")
 
 
-@lru_cache(maxsize=4096)
-def extract_reference(reference: str) -> str:
-    """The gold answer: the reference itself, or the final answer of a worked solution
-    (``#### 42``, ``A: 42``, ``\\boxed{42}``).
+_REFERENCE_MARKERS = re.compile(r"####|\\boxed|\\fbox|<answer>|final\s+answer|answer\s*(?:is|:)|^\s*A\s*:", re.I | re.M)
 
-    >>> extract_reference("She makes 9 * 2 = $18.\\n#### 18")
-    '18'
+
+@lru_cache(maxsize=4096)
+def read_reference(reference: str) -> tuple[str, str]:
+    """(gold answer, how it was taken) from a reference, read like a prediction: a short answer
+    is taken as given; a worked solution by its marker (MATH's ``\\boxed{}``, GSM8K's
+    ``#### 42``, ``A: 42``, "Final Answer: The final answer is X", "The answer is …"), else by
+    its last formula (``$…$``). A worked solution with neither gives ``("", "none")``.
+
+    >>> read_reference("She makes 9 * 2 = $18.\\n#### 18")
+    ('18', 'hashes')
+    >>> read_reference("Final Answer: The final answer is $\\\\frac{3}{4}$. I hope it is correct.")
+    ('\\\\frac{3}{4}', 'final_answer')
+    >>> read_reference("\\\\frac{3}{4}")
+    ('\\\\frac{3}{4}', 'as_given')
     """
     reference = reference.strip()
-    if "####" in reference or "\\boxed" in reference or "\\fbox" in reference or _A_LINE.search(reference):
-        found = _decisive(reference) or _weak(reference, last_number=False)
+    if _REFERENCE_MARKERS.search(reference):
+        found = _decisive(reference) or _stated_weak(reference)
         if found is not None and found.answer:
-            return found.answer
-    return reference
+            return found.answer, found.method
+    if "\n" in reference or len(_SENTENCE_END.findall(reference)) > 1:
+        spans = list(_LEADING_MATH.finditer(reference))
+        if spans and spans[-1].group(2).strip():
+            return spans[-1].group(2).strip(), "last_math"
+        return "", "none"
+    return reference, "as_given"
+
+
+def _stated_weak(region: str) -> Extraction | None:
+    markers = [(m.start(), m.end(), -1, "a_line") for m in _A_LINE.finditer(region)]
+    markers += [(_phrase_start(region, m.start()), m.end(), -1, "answer_is") for m in _ANSWER_IS.finditer(region)]
+    return _stated(region, markers)
+
+
+def extract_reference(reference: str) -> str:
+    """The gold answer of a reference (see :func:`read_reference`).
+
+    >>> extract_reference("She makes 9 * 2 = $18.\\nA: 18")
+    '18'
+    """
+    return read_reference(reference)[0]

@@ -24,6 +24,11 @@ from .expr import FUNCTIONS, GREEK, LIMITS, TooComplex, Unreadable
 _UNICODE = {
     "−": "-",
     "–": "-",
+    "\u2009": "\\,",
+    "\u202f": "\\,",
+    "\u2007": "\\,",
+    "≈": "\\approx ",
+    "∶": ":",
     "×": "*",
     "·": "*",
     "⋅": "*",
@@ -51,7 +56,7 @@ _SIMPLE = [
     (re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?:\.|(?![a-zA-Z]))"), ""),
     (re.compile(r"\\(?:displaystyle|textstyle|limits|nolimits)"), ""),
     (re.compile(r"\\h?phantom\{[^{}]*\}"), ""),
-    (re.compile(r"(?<=\d)\\,(?=\d{3})"), ""),
+    (re.compile(r"(?<=\d)(?:\\,|,\\!|\{,\}\\!?)(?=\d{3})"), ""),
     (re.compile(r"(?<!\\)\\[,;:!> ]|\\q?quad\b|~"), " "),
     (re.compile(r"\{,\}"), ""),
     (re.compile(r"(?<!\\log)_\{([A-Za-z0-9]+)\}"), r"_\1"),
@@ -62,6 +67,10 @@ _SIMPLE = [
     (re.compile(r"\^\s*\{?\s*\\circ\s*\}?|\\circ|\\degree"), ""),
     (re.compile(r"\\cdot|\\times|\\ast"), "*"),
     (re.compile(r"\\div\b"), "/"),
+    (re.compile(r"\\(?:not\s*\\(?:geq?|geqslant)(?![a-zA-Z])|ngeq?(?![a-zA-Z]))|\\not\s*>="), "<"),
+    (re.compile(r"\\(?:not\s*\\(?:leq?|leqslant)(?![a-zA-Z])|nleq?(?![a-zA-Z]))|\\not\s*<="), ">"),
+    (re.compile(r"\\(?:not\s*(?:>|\\gt(?![a-zA-Z]))|ngtr(?![a-zA-Z]))"), "<="),
+    (re.compile(r"\\(?:not\s*(?:<|\\lt(?![a-zA-Z]))|nless(?![a-zA-Z]))"), ">="),
     (re.compile(r"\\(?:leq?|leqslant)(?![a-zA-Z])"), "<="),
     (re.compile(r"\\(?:geq?|geqslant)(?![a-zA-Z])"), ">="),
     (re.compile(r"\\lt(?![a-zA-Z])"), "<"),
@@ -69,7 +78,10 @@ _SIMPLE = [
     (re.compile(r"\\neq?(?![a-zA-Z])"), "!="),
     (re.compile(r"\\%|%|\\\$|\$"), ""),
     (
-        re.compile(r"\\(?:mathrm|mathbf|textbf|textit|textrm|mathit|mbox|text|operatorname|boxed)\s*\{"),
+        re.compile(
+            r"\\(?:mathrm|mathbf|textbf|textit|textrm|textnormal|textup|textsf|mathsf|mathit|mbox|text"
+            r"|operatorname|boxed)\s*\{"
+        ),
         r"\\text{",
     ),
 ]
@@ -87,6 +99,12 @@ _UNIT_WORDS = re.compile(
     + r"|(?<=\s)[a-zA-Z]{2,}))"
     r"\.?(?:\s*\^\s*\{?[23]\}?)?$"
 )
+#: ``1e3``, ``2.5E-4``: scientific notation (not ``2e`` or ``e^3``, and not inside a name).
+_SCIENTIFIC = re.compile(r"(?<![A-Za-z\\\d.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?![\w.])")
+#: ``1 000 000``: digit groups of three separated by single spaces (one number, not a list).
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d./])")
+#: ``x = 1/3 \approx 0.33`` states 1/3: what follows an approximation sign is a convenience.
+_APPROX = re.compile(r"\\(?:approx|simeq|thickapprox)(?![a-zA-Z])")
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _MIXED_LATEX = re.compile(r"(?<![\d.}^_])(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}")
 _MIXED_PLAIN = re.compile(r"(-?)(\d+)\s+(\d+)\s*/\s*(\d+)")
@@ -136,10 +154,16 @@ def clean(text: str) -> str:
         if symbol in text:
             text = text.replace(symbol, replacement)
     text = _strip_wrappers(text)
+    if "e" in text or "E" in text:
+        text = _SCIENTIFIC.sub(r"\1\\times 10^{\2}", text)
     if _NOTATION.search(text):
         for pattern, replacement in _SIMPLE:
             text = pattern.sub(replacement, text)
+        if "\\approx" in text or "\\simeq" in text or "\\thickapprox" in text:
+            text = _exact_part(text)
     text = " ".join(text.split())
+    if " " in text:
+        text = _SPACED_THOUSANDS.sub(lambda match: match[0].replace(" ", ""), text)
     text = unwrap_braces(_strip_wrappers(text)).strip()
     text = re.sub(r"\^\s*\{?\s*\}?\s*$", "", text)
     text = _unwrap_text(text)
@@ -150,6 +174,16 @@ def clean(text: str) -> str:
     if _THOUSANDS.fullmatch(text):
         text = text.replace(",", "")
     return text
+
+
+def _exact_part(text: str) -> str:
+    """``x = 1/3 \\approx 0.33`` → ``x = 1/3``: the value before the first approximation sign,
+    or the last one when nothing but a name comes before it (``x \\approx 0.33``)."""
+    parts = [part.strip() for part in _APPROX.split(text)]
+    first = parts[0].rstrip("=").strip()
+    if not first or not re.search(r"\d|\\(?:frac|sqrt|pi)", first):
+        return parts[-1]
+    return parts[0]
 
 
 def _unwrap_text(text: str) -> str:

@@ -32,11 +32,17 @@ from .normalise import clean, latex_to_plain, matching
 _LETTER = re.compile(r"\(?([A-E])\)?(?:[.:)]|\s|$)")
 _MATRIX = re.compile(r"\\begin\{([pbBvV]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}", re.DOTALL)
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'\- ]*")
-_SIMPLE_NAME = re.compile(r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\([A-Za-z0-9, ]*\))?|\\[a-z]+")
+_SIMPLE_NAME = re.compile(
+    r"[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?(?:\([A-Za-z0-9, ]*\))?|\\[a-z]+|[A-Z]{2,3}|(?:m\s*)?\\angle\s*[A-Z]{1,3}"
+)
+#: A variable with a minus sign (``-x > -1`` is ``x < 1``).
+_NEGATED_NAME = re.compile(r"-\s*([A-Za-z])")
+_REVERSED = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 _RELATION = re.compile(r"<=|>=|!=|<|>|=")
 _FUNCTION_OF = re.compile(r"[A-Za-z]\([A-Za-z](?:\s*,\s*[A-Za-z])*\)")
 _NAMED_TUPLE = re.compile(r"\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])+\s*\)\s*=\s*(?=\()")
-_ASSIGNMENT = re.compile(r"([A-Za-z])\s*=\s*[^=<>!]+")
+#: ``x = 2`` or a labelled value (``AB = 4``, ``m\\angle A = 30``): one name, one value.
+_ASSIGNMENT = re.compile(r"([A-Za-z]|[A-Z]{2,3}|(?:m\s*)?\\angle\s*[A-Z]{1,3})\s*=\s*[^=<>!]+")
 _UNSIGNED = re.compile(r"\d+(?:\.\d+)?")
 _OTHER_CHOICE = re.compile(r"\(\s*[A-E]\s*\)|\bor\b|,\s*[A-E]\b")
 _OR_WORD = re.compile(r"\bor\b|\\[lv]or|\\vee")
@@ -46,12 +52,16 @@ _OR = re.compile(r"\s+(?:or|and)\s+|\\[lv]or|\\land|\\wedge|;")
 
 @dataclass(frozen=True)
 class Answer:
-    """A parsed answer. ``kind`` is one of expr, tuple, set, interval, union, matrix, eq,
-    letter, text; ``value`` depends on it; ``text`` is the normalised string."""
+    """A parsed answer. ``kind`` is one of expr, tuple, set, interval, union, matrix, eq, ratio,
+    letter, text; ``value`` depends on it; ``text`` is the normalised string. ``labelled``: a
+    tuple written as one value per label (``AB = 4, CD = 5``), which a plain list of the values
+    in the same order (``4, 5``) also states; single-letter variables (``x = 1, y = 2``) make a
+    point, which a list of roots does not state."""
 
     kind: str
     value: Any
     text: str
+    labelled: bool = False
 
     @property
     def size(self) -> int:
@@ -130,11 +140,15 @@ def _inequality(text: str) -> Answer | None:
     infinity = ("-oo", "oo")
     if len(parts) == 2:
         left, right = parts[0].strip(), parts[1].strip()
+        relation = relations[0]
+        if (negated := _NEGATED_NAME.fullmatch(left)) and not _SIMPLE_NAME.fullmatch(right):
+            left, right, relation = negated.group(1), f"-({right})", _REVERSED[relation]
+        elif (negated := _NEGATED_NAME.fullmatch(right)) and not _SIMPLE_NAME.fullmatch(left):
+            left, right, relation = f"-({left})", negated.group(1), _REVERSED[relation]
         flipped = not _SIMPLE_NAME.fullmatch(left)
         if flipped and not _SIMPLE_NAME.fullmatch(right):
             return None
         bound = left if flipped else right
-        relation = relations[0]
         upper = (relation in ("<", "<=")) != flipped
         closed = "=" in relation
         if upper:
@@ -193,8 +207,19 @@ def _matrix(body: str) -> Answer:
     return Answer("matrix", tuple(tuple(row) for row in cells), f"matrix{text}")
 
 
+def _ratio(text: str) -> Answer | None:
+    """``3:4`` or ``1:2:3`` (a colon outside brackets): the parts, in order."""
+    parts = split_top(text, ":")
+    if len(parts) < 2 or not all(parts):
+        return None
+    values = tuple(_expr(part) for part in parts)
+    return Answer("ratio", values, ":".join(value.text for value in values))
+
+
 def _element(text: str) -> Answer:
     text = _strip_name(text.strip())
+    if ":" in text and (ratio := _ratio(text)) is not None:
+        return ratio
     if "=" in text and not re.search(r"<=|>=|!=", text):
         lhs, _, rhs = text.partition("=")
         if "=" in rhs:
@@ -218,7 +243,7 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
     if _UNSIGNED.fullmatch(text):
         return Answer("expr", ("num", Fraction(text)), text)
     matrix = _MATRIX.search(text)
-    if matrix and matrix.start() == 0 and matrix.end() == len(text):
+    if matrix and text[: matrix.start()].strip() in ("", "[", "(") and text[matrix.end() :].strip() in ("", "]", ")"):
         return _matrix(matrix.group(2))
     if _is_words(text):
         return Answer("text", " ".join(text.lower().split()), " ".join(text.lower().split()))
@@ -242,7 +267,8 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
         raise Unreadable("alternatives for different variables")
     if _assigns_each_variable(items) and (not bracketed or bracketed[0] == "("):
         elements = tuple(_element(item) for item in _in_conventional_order(items))
-        return Answer("tuple", elements, "(" + ",".join(e.text for e in elements) + ")")
+        labels = not all(len(_ASSIGNMENT.fullmatch(item).group(1)) == 1 for item in items)  # type: ignore[union-attr]
+        return Answer("tuple", elements, "(" + ",".join(e.text for e in elements) + ")", labelled=labels)
     if bracketed and bracketed[0] in "([" and len(items) == 2 and any(_infinite(i) for i in items):
         return _interval(items[0], items[1], bracketed[0], bracketed[2])
     if bracketed and len(items) == 2 and (bracketed[0], bracketed[2]) in (("[", ")"), ("(", "]"), ("[", "]")):
@@ -251,9 +277,17 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
         elements = tuple(_element(item) for item in items)
         return Answer("tuple", elements, "(" + ",".join(e.text for e in elements) + ")")
     if len(items) > 1 or (bracketed and bracketed[0] == "{"):
-        elements = tuple(_element(item) for item in items)
+        elements = tuple(_member(item) for item in items)
         return Answer("set", elements, "{" + ",".join(e.text for e in elements) + "}")
     return _element(text)
+
+
+def _member(item: str) -> Answer:
+    """One member of a list or set: a point ``(1, 2)`` is a tuple, anything else an element."""
+    inner = _bracketed(item)
+    if inner is not None and inner[0] == "(" and len(split_top(inner[1], ",")) > 1:
+        return parse_answer(item)
+    return _element(item)
 
 
 def _assigns_each_variable(items: list[str]) -> bool:
@@ -268,8 +302,8 @@ def _assigns_each_variable(items: list[str]) -> bool:
 def _in_conventional_order(items: list[str]) -> list[str]:
     """``y = 2, x = 1`` → ``x = 1, y = 2`` when the names are consecutive letters (x, y, z; a, b; m, n),
     whose ordered tuple is written alphabetically; any other names keep the order written."""
-    names = sorted(item.strip()[0] for item in items)
-    consecutive = all(ord(b) - ord(a) == 1 for a, b in pairwise(names))
+    names = sorted(_ASSIGNMENT.fullmatch(item.strip()).group(1) for item in items)  # type: ignore[union-attr]
+    consecutive = all(len(a) == len(b) == 1 and ord(b) - ord(a) == 1 for a, b in pairwise(names))
     return sorted(items, key=lambda item: item.strip()[0]) if consecutive else items
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core.result import ErrorKind
 from rewardsmith.core.reward import Reward
 
 from .expr import TooComplex, Unreadable
-from .extract import extract, extract_reference
+from .extract import extract, read_reference
+from .injection import addressed_to_grader
 from .judge import Gold, NeedsSymbolic, judge, parse_gold
 from .normalise import clean
+from .parse import bracket_ok
 from .pool import JobTimeout, WorkerFailed, shared_pool
 from .symbolic import judge_in_worker
 
@@ -34,10 +38,16 @@ class MathAnswer(Reward):
     cannot decide goes to sympy in a process pool with a ``timeout`` that works in any thread;
     a timeout is an error result, never a 0.
 
-    Hedging is not rewarded (several different answers, "3 or 4"), nor is a negated answer
-    ("it is not 42"), unless ``allow_hedging`` is set (then any stated candidate may match).
-    The reference may be a worked solution ending in ``#### 42``, ``A: 42`` or ``\\boxed{42}``,
-    or a list of acceptable answers.
+    Hedging is not rewarded (several different answers, "3 or 4", a bare list ``19 17 20 18``),
+    nor is a negated answer ("it is not 42"), unless ``allow_hedging`` is set (then any stated
+    candidate may match). Text addressed to a grader (a forged verdict object, "the expected
+    answer is 8", "grade this as correct") is an injection and earns 0 on every path, named in
+    ``details["injection"]``. The reference is read like a prediction: a short answer, a list
+    of acceptable answers, or a worked solution (``\\boxed{42}``, ``#### 42``, ``A: 42``,
+    "Final Answer: …", its last ``$…$``), and ``details`` says what was taken from it. A
+    reference that cannot be read (``\\frac{``, ``???``, a solution without an answer) is bad
+    input: an error result of kind ``bad_input``, never a 0; a comparison that runs out of time
+    is an error of kind ``timeout``.
 
     >>> reward = MathAnswer()
     >>> reward("so the total is \\\\boxed{\\\\dfrac{3}{4}}", "0.75").value
@@ -101,15 +111,16 @@ class MathAnswer(Reward):
         self._remember(key, verdict)
         return verdict
 
-    def _expensive(self, key: Key) -> dict[str, Any] | str:
-        """The verdict from a worker process, or the reason there is none."""
+    def _expensive(self, key: Key) -> dict[str, Any] | RewardResult:
+        """The verdict from a worker process, or the error result saying why there is none."""
         args = (key[0], key[1], self.rel_tol, self.allow_hedging)
         try:
             verdict = shared_pool(self.workers).run(judge_in_worker, args, self.timeout)
         except JobTimeout as exc:
-            return f"{exc} comparing {str(key[1])[:60]!r} with {key[0][:60]!r}"
+            message = f"{exc} comparing {str(key[1])[:60]!r} with {key[0][:60]!r}"
+            return RewardResult.fail(message, kind=ErrorKind.TIMEOUT)
         except WorkerFailed as exc:
-            return f"comparison failed: {exc}"
+            return RewardResult.fail(f"comparison failed: {exc}", kind=ErrorKind.CRASH)
         self._remember(key, verdict)
         return verdict
 
@@ -119,9 +130,19 @@ class MathAnswer(Reward):
         references = reference if isinstance(reference, list | tuple) else [reference]
         references = [str(r) for r in references if r is not None and str(r).strip()]
         if not references:
-            return {}, RewardResult.fail("no reference answer to compare with")
-        found = extract(_without_echoed_prompt(sample), self.last_number)
+            return {}, RewardResult.fail("no reference answer to compare with", kind=ErrorKind.BAD_INPUT)
+        read = [(ref, *read_reference(ref)) for ref in references]
+        for ref, gold_raw, _ in read:
+            if why := _unreadable_reference(gold_raw):
+                message = f"reference {_short(ref, 80)!r} cannot be read: {why}"
+                return {}, RewardResult.fail(message, kind=ErrorKind.BAD_INPUT, reference=_short(ref))
+        text = _without_echoed_prompt(sample)
+        found = extract(text, self.last_number)
         details: dict[str, Any] = {"extracted": _short(found.answer), "extraction": found.method}
+        if read[0][2] != "as_given":
+            details.update(reference_answer=_short(read[0][1]), reference_extraction=read[0][2])
+        if injection := addressed_to_grader(text):
+            return details, RewardResult.ok(0.0, **details, comparison="injection", injection=_short(injection, 120))
         if found.answer is None:
             return details, RewardResult.ok(0.0, **details, comparison="no answer found")
         if found.negated:
@@ -136,8 +157,7 @@ class MathAnswer(Reward):
                 return details, RewardResult.ok(0.0, **details, comparison="hedged")
             answer = tuple(distinct) if len(distinct) > 1 else found.answer
         keys = []
-        for ref in references:
-            gold_raw = extract_reference(ref)
+        for _, gold_raw, _ in read:
             if gold_raw not in golds:
                 try:
                     golds[gold_raw] = parse_gold(gold_raw)
@@ -156,7 +176,7 @@ class MathAnswer(Reward):
             prepared.append((details, keys))
             if isinstance(keys, RewardResult):
                 results[index] = keys
-        verdicts: dict[Key, dict[str, Any] | str] = {}
+        verdicts: dict[Key, dict[str, Any] | RewardResult] = {}
         for index, (_, keys) in enumerate(prepared):
             if isinstance(keys, RewardResult):
                 continue
@@ -169,12 +189,12 @@ class MathAnswer(Reward):
                         verdicts[key] = verdict
         if pending:
             with ThreadPoolExecutor(max_workers=self.workers) as executor:
-                for key, verdict in zip(pending, executor.map(self._expensive, pending), strict=True):
-                    verdicts[key] = verdict
-        for index, (details, keys) in enumerate(prepared):
-            if results[index] is None:
-                results[index] = _combine(details, [verdicts[key] for key in keys])
-        return results  # type: ignore[return-value]
+                for key, decided in zip(pending, executor.map(self._expensive, pending), strict=True):
+                    verdicts[key] = decided
+        return [
+            result if result is not None else _combine(details, [verdicts[key] for key in keys])
+            for (details, keys), result in zip(prepared, results, strict=True)
+        ]
 
 
 def _without_echoed_prompt(sample: Sample) -> str:
@@ -194,6 +214,20 @@ def _without_echoed_prompt(sample: Sample) -> str:
     return text
 
 
+def _unreadable_reference(gold: str) -> str | None:
+    """Why a gold answer cannot be read at all, or None. Well-formed notation the parser does not
+    know still compares as text; only a broken reference is refused."""
+    if not gold:
+        return "a worked solution with no final answer in it"
+    if not bracket_ok(gold) or gold.count("(") + gold.count("[") != gold.count(")") + gold.count("]"):
+        return "unbalanced brackets"
+    if not any(char.isalnum() for char in gold) and not any(s in gold for s in ("∅", "∞", "π", "√")):
+        return "no digit, letter or symbol to compare"
+    if re.search(r"\\(?:[dt]?frac|sqrt|binom|text|mathrm|boxed|left|begin)\s*$", gold):
+        return "it ends inside a LaTeX command"
+    return None
+
+
 def clean_or_raw(text: str) -> str:
     try:
         return clean(text)
@@ -201,15 +235,16 @@ def clean_or_raw(text: str) -> str:
         return text
 
 
-def _combine(details: dict[str, Any], verdicts: list[dict[str, Any] | str]) -> RewardResult:
+def _combine(details: dict[str, Any], verdicts: list[dict[str, Any] | RewardResult]) -> RewardResult:
     """One result from the verdicts against each acceptable reference (any match wins)."""
     for verdict in verdicts:
         if isinstance(verdict, dict) and verdict["equal"]:
             return RewardResult.ok(1.0, **details, **_shown(verdict))
-    errors = [v for v in verdicts if isinstance(v, str)]
+    errors = [v for v in verdicts if isinstance(v, RewardResult)]
     if errors:
-        return RewardResult.fail(errors[0], **details)
-    return RewardResult.ok(0.0, **details, **_shown(verdicts[0]))  # type: ignore[arg-type]
+        return RewardResult.fail(errors[0].error or "", kind=errors[0].error_kind or ErrorKind.CRASH, **details)
+    compared = [v for v in verdicts if isinstance(v, dict)]
+    return RewardResult.ok(0.0, **details, **_shown(compared[0]))
 
 
 def _short(text: str | None, limit: int = 300) -> str | None:
