@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -75,7 +75,7 @@ def serve(
     reward = load(config.spec)
     if not _is_loopback(host) and not api_key_env:
         console.print(f"[yellow]warning:[/] binding {host} without --api-key-env: anyone who can reach it can call it")
-    options = {
+    options: dict[str, Any] = {
         "host": host,
         "port": port,
         "access_log": access_log,

@@ -12,7 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,10 +40,12 @@ def import_function(target: str) -> Callable[..., Any]:
         module = sys.modules.get(module_name)
         if module is None:
             spec = importlib.util.spec_from_file_location(module_name, path)
-            module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+            if spec is None or spec.loader is None:
+                raise SpecError("function", f"{location!r} cannot be imported as a Python module")
+            module = importlib.util.module_from_spec(spec)
             sys.modules[module_name] = module
             try:
-                spec.loader.exec_module(module)  # type: ignore[union-attr]
+                spec.loader.exec_module(module)
             except Exception as exc:
                 del sys.modules[module_name]
                 raise SpecError("function", f"importing {location!r} failed: {exc!r}") from exc
@@ -77,8 +79,13 @@ def detect_convention(function: Callable[..., Any]) -> Literal["trl", "verl", "p
     return "plain"
 
 
+async def _await(value: Awaitable[Any]) -> Any:
+    return await value
+
+
 def _resolve(value: Any) -> Any:
-    return run_sync(value) if inspect.isawaitable(value) else value
+    """The value, awaited first when the function returned an awaitable (a coroutine, a task, a future)."""
+    return run_sync(_await(value)) if inspect.isawaitable(value) else value
 
 
 def _verl_extra(sample: Sample) -> dict[str, Any]:

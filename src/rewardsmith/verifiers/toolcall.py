@@ -6,6 +6,7 @@ import itertools
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -118,6 +119,7 @@ def _best_matching(gold: list[Call], predicted: list[Call]) -> list[tuple[int, i
         if not pi:
             continue
         small, large, flip = (gi, pi, False) if len(gi) <= len(pi) else (pi, gi, True)
+        options: Iterator[list[tuple[int, int]]]
         if len(large) <= 7:
             options = (list(zip(small, chosen, strict=True)) for chosen in itertools.permutations(large, len(small)))
         else:

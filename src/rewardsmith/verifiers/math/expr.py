@@ -245,8 +245,9 @@ def parse_expr(text: str) -> Node:
     if not parser.tokens:
         raise Unreadable("empty expression")
     node = parser.expr()
-    if parser.peek() is not None:
-        raise Unreadable(f"unexpected {parser.peek()[1]!r}")  # type: ignore[index]
+    left = parser.peek()
+    if left is not None:
+        raise Unreadable(f"unexpected {left[1]!r}")
     return node
 
 
