@@ -3,6 +3,7 @@ of the tiny Llama and against hand computations with plain transformers."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -115,7 +116,7 @@ def test_implicit_step_reward_is_beta_log_ratio_summed_over_the_steps_tokens(tin
     bounds = [len(tokenizer(prompt)["input_ids"])]
     bounds += [len(tokenizer(prompt + "\n\n".join(STEPS[:k + 1]) + "\n\n")["input_ids"]) for k in range(2)]
     bounds.append(len(full))
-    expected = [ratio[a - 1:b - 1].sum().item() for a, b in zip(bounds, bounds[1:], strict=False)]
+    expected = [ratio[a - 1:b - 1].sum().item() for a, b in itertools.pairwise(bounds)]
     result = Implicit(policy, tiny, beta=0.1, chat_template="none", granularity="step")(completion, prompt=prompt)
     assert result.details["step_scores"] == pytest.approx(expected, abs=1e-5)
     assert result.value == pytest.approx(ratio[bounds[0] - 1:].sum().item(), abs=1e-5)

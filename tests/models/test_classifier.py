@@ -48,7 +48,8 @@ def test_score_is_the_logit_of_plain_transformers_on_the_chat_template_text(clas
 def test_chat_template_none_reads_prompt_then_completion_as_plain_text(classifier, load_plain):
     model, tokenizer = load_plain(classifier, "sequence")
     result = Classifier(classifier, chat_template="none")("Lily was happy.", prompt="Story: ")
-    assert result.value == pytest.approx(plain_logit(model, tokenizer, "Story: Lily was happy.", special=True), abs=1e-5)
+    expected = plain_logit(model, tokenizer, "Story: Lily was happy.", special=True)
+    assert result.value == pytest.approx(expected, abs=1e-5)
 
 
 def test_chat_template_file_is_used_instead_of_the_models_own(classifier, load_plain, tmp_path):

@@ -95,7 +95,7 @@ def tokenize(tokenizer: Any, text: str, *, special: bool) -> Tokens:
     ``special=False`` (as ``apply_chat_template(tokenize=True)`` does): a second BOS would change
     every score.
     """
-    encoded = tokenizer(text, add_special_tokens=special, return_offsets_mapping=True)
+    encoded = tokenizer(text, add_special_tokens=special, return_offsets_mapping=True, verbose=False)
     return Tokens(list(encoded["input_ids"]), [tuple(s) for s in encoded["offset_mapping"]], text)
 
 
