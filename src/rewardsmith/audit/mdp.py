@@ -1,0 +1,198 @@
+"""The audit of a classical reward: the spec tabulated on a small MDP, then searched for exploits.
+
+``rewardsmith audit SPEC MDP.json --mdp`` reads a tabular MDP description (JSON)::
+
+    {
+      "transitions": [S][A][S'] probabilities,         # required
+      "gamma": 0.99, "initial": [S], "terminal": [state indices],
+      "states": [S][D] observation of each state,        # default: the state index
+      "actions": [A][K] action value of each action,     # default: the action index
+      "env_reward": [S][A][S'],                          # what env.reward reads (optional)
+      "true_reward": [S][A][S'] or "intended_policy": [S],
+      "reference_reward": [S][A][S'],                    # optional: must keep its optimal policy
+      "state_names": [...], "action_names": [...], "horizon": 100
+    }
+
+The spec is scored on every (s, a, s') as a transition sample — the proxy reward R[s, a, s'] —
+and the section reports the exploit search (:func:`rewardsmith.classic.find_exploits`), the
+policy-invariance check against ``reference_reward`` (a shaped reward must keep the task's
+optimal policy), and the EPIC distance to the true reward. Metrics for ``--fail-on``:
+``mdp_exploited`` (0/1), ``mdp_gap``, ``mdp_policy_changed_states``, ``mdp_epic_distance``,
+``mdp_errors`` (transitions the spec could not score: any error fails the audit's tabulation).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rewardsmith.classic import TabularMDP, check_policy_invariance, epic_distance, find_exploits
+from rewardsmith.classic.transition import transition_sample
+from rewardsmith.core import DataError, Reward, load
+from rewardsmith.core.spec import spec_hash, to_spec
+
+from .rules import evaluate, parse_rule
+
+
+def read_mdp(path: str | Path) -> dict[str, Any]:
+    """The MDP description in ``path``, checked; a DataError names the field at fault."""
+    where = str(path)
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(where, f"cannot read the MDP description: {exc}") from None
+    if not isinstance(raw, dict) or "transitions" not in raw:
+        raise DataError(where, "an MDP description is a JSON object with 'transitions' [S][A][S']")
+    try:
+        mdp = TabularMDP(
+            np.asarray(raw["transitions"], dtype=np.float64),
+            gamma=float(raw.get("gamma", 0.99)),
+            initial=None if raw.get("initial") is None else np.asarray(raw["initial"], dtype=np.float64),
+            terminal=raw.get("terminal"),
+            state_names=list(raw.get("state_names", [])),
+            action_names=list(raw.get("action_names", [])),
+        )
+    except ValueError as exc:
+        raise DataError(where, str(exc)) from None
+    shape = mdp.transitions.shape
+    arrays: dict[str, np.ndarray] = {}
+    for name in ("env_reward", "true_reward", "reference_reward"):
+        if raw.get(name) is not None:
+            array = np.asarray(raw[name], dtype=np.float64)
+            if array.shape != shape:
+                raise DataError(where, f"{name}: expected shape {shape}, got {array.shape}")
+            arrays[name] = array
+    if "true_reward" not in arrays and raw.get("intended_policy") is None:
+        raise DataError(where, "give 'true_reward' or 'intended_policy' (what the proxy should make the agent do)")
+    states = raw.get("states") or [[s] for s in range(mdp.n_states)]
+    actions = raw.get("actions") or list(range(mdp.n_actions))
+    if len(states) != mdp.n_states or len(actions) != mdp.n_actions:
+        raise DataError(where, f"'states' needs {mdp.n_states} entries and 'actions' {mdp.n_actions}")
+    return {
+        "mdp": mdp,
+        "states": states,
+        "actions": actions,
+        "intended_policy": raw.get("intended_policy"),
+        "horizon": int(raw.get("horizon", 100)),
+        **arrays,
+    }
+
+
+def tabulate(reward: Reward, description: dict[str, Any]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    """R[s, a, s'] = the spec on each transition with T(s'|s,a) > 0; (s, a, s') it could not score."""
+    mdp: TabularMDP = description["mdp"]
+    env_reward = description.get("env_reward")
+    assert mdp.terminal is not None
+    cells = [tuple(index) for index in np.argwhere(mdp.transitions > 0)]
+    samples = [
+        transition_sample(
+            description["states"][s],
+            description["actions"][a],
+            description["states"][n],
+            reward=None if env_reward is None else float(env_reward[s, a, n]),
+            terminated=bool(mdp.terminal[n]),
+            id=f"{s},{a},{n}",
+        )
+        for s, a, n in cells
+    ]
+    table = np.zeros(mdp.transitions.shape)
+    problems = []
+    for (s, a, n), result in zip(cells, reward.score(samples), strict=True):
+        if result.value is None:
+            problems.append({"transition": [int(s), int(a), int(n)], "error": result.error or "not applicable"})
+        else:
+            table[s, a, n] = result.value
+    return table, problems
+
+
+def mdp_section(reward: Reward, description: dict[str, Any]) -> dict[str, Any]:
+    """The ``mdp`` section: tabulated proxy, exploit search, invariance and EPIC distance."""
+    mdp: TabularMDP = description["mdp"]
+    proxy, problems = tabulate(reward, description)
+    findings = []
+    metrics: dict[str, Any] = {"mdp_errors": len(problems)}
+    section: dict[str, Any] = {"states": mdp.n_states, "actions": mdp.n_actions, "gamma": mdp.gamma}
+    if problems:
+        findings.append({"level": "bad", "text": f"the spec gave no value on {len(problems)} transitions"})
+        section.update(metrics=metrics, findings=findings, errors=problems[:20])
+        return section
+    true = description.get("true_reward")
+    intended = description.get("intended_policy")
+    report = find_exploits(mdp, proxy, true, None if intended is None else np.asarray(intended), description["horizon"])
+    metrics.update(
+        mdp_exploited=int(report.exploited),
+        mdp_gap=report.gap,
+        mdp_threshold=report.threshold,
+        mdp_proxy_return_optimal=report.proxy_return_optimal,
+        mdp_proxy_return_intended=report.proxy_return_intended,
+    )
+    if report.true_return_optimal is not None:
+        metrics["mdp_true_return_optimal"] = report.true_return_optimal
+        metrics["mdp_true_return_intended"] = report.true_return_intended
+    findings.append({"level": "bad" if report.exploited else "ok", "text": report.summary()})
+    reference = description.get("reference_reward")
+    if reference is not None:
+        invariance = check_policy_invariance(mdp, reference, proxy)
+        metrics["mdp_policy_changed_states"] = len(invariance.changed_states)
+        if not invariance.invariant:
+            findings.append(
+                {
+                    "level": "bad",
+                    "text": f"the spec changes the reference reward's optimal policy in states "
+                    f"{invariance.changed_states[:10]}: a shaping term without the potential form?",
+                }
+            )
+    if true is not None:
+        metrics["mdp_epic_distance"] = epic_distance(proxy, true, mdp.gamma)
+    section.update(metrics=metrics, findings=findings, trajectory=report.trajectory, degenerate=report.degenerate)
+    return section
+
+
+def audit_mdp(
+    reward: Reward | str | dict[str, Any],
+    path: str | Path,
+    fail_on: list[str] | tuple[str, ...] = (),
+    meta: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A report (same shape as :func:`rewardsmith.audit.audit`'s) with the ``mdp`` section only.
+
+    >>> from rewardsmith.classic.examples import looping_boat_race
+    >>> import json, tempfile
+    >>> mdp, proxy, true = looping_boat_race()
+    >>> path = tempfile.mktemp(suffix=".json")
+    >>> _ = open(path, "w").write(json.dumps({"transitions": mdp.transitions.tolist(), "gamma": 0.99,
+    ...     "initial": mdp.initial.tolist(), "terminal": [4], "env_reward": proxy.tolist(),
+    ...     "true_reward": true.tolist()}))
+    >>> report = audit_mdp({"type": "env.reward"}, path, fail_on=["mdp_exploited>0"])
+    >>> report["metrics"]["mdp_exploited"], report["failed"]
+    (1, True)
+    """
+    rules = [parse_rule(text) for text in fail_on]
+    reward = load(reward)
+    description = read_mdp(path)
+    section = mdp_section(reward, description)
+    metrics = dict(section.get("metrics", {}))
+    try:
+        spec, digest = to_spec(reward), spec_hash(reward)
+    except Exception:  # noqa: BLE001 - a reward built in Python may not round-trip to a spec
+        spec, digest = {"type": reward.name}, None
+    report: dict[str, Any] = {
+        "meta": {
+            "reward": reward.name,
+            "spec": spec,
+            "spec_hash": digest,
+            "records": int(np.count_nonzero(description["mdp"].transitions > 0)),
+            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            **(meta or {}),
+        },
+        "metrics": metrics,
+        "findings": list(section.get("findings", [])),
+        "sections": {"mdp": section},
+        "rules": evaluate(rules, metrics),
+    }
+    report["failed"] = any(rule["failed"] for rule in report["rules"])
+    return json.loads(json.dumps(report, default=float))
