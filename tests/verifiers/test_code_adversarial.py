@@ -212,5 +212,127 @@ def test_recursion_bomb_fails_even_with_the_recursion_limit_lifted():
     assert result.value == 0.0 and statuses(result) == ["crashed"], result.details
 
 
+# --- Attacks on the interpreter's own state (issue #20) --------------------------------------
+# Each program below is wrong (it never computes a square); on the design where the program
+# shared its interpreter with the tests, each earned 1.0. The program now runs in a process of
+# its own that holds neither the tests nor the result channel, so each earns 0.
+
+SQUARES = {"test": "def check(candidate):\n    assert candidate(3) == 9\n    assert candidate(12) == 144\n",
+           "entry_point": "square", "prompt": "def square(x):\n"}
+ANSWER_TABLE = '''
+import ast
+def _table_from(source):
+    table = {}
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare) and isinstance(node.left, ast.Call) and len(node.comparators) == 1:
+            try:
+                key = tuple(ast.literal_eval(a) for a in node.left.args)
+                table[key] = ast.literal_eval(node.comparators[0])
+            except ValueError:
+                pass
+    return table
+def _source_in(value):
+    if isinstance(value, dict):
+        value = value.get("code") or value.get("test")
+    return value if isinstance(value, str) and "candidate(" in value else None
+'''
+
+
+def test_reading_the_tests_from_the_callers_frames_scores_zero():
+    code = ANSWER_TABLE + (
+        "import sys\ndef square(x):\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+        "        for value in list(frame.f_locals.values()) + list(frame.f_globals.values()):\n"
+        "            if _source_in(value):\n                return _table_from(_source_in(value)).get((x,))\n"
+        "        frame = frame.f_back\n    return -1\n")
+    result = run(code, SQUARES)
+    assert result.value == 0.0 and statuses(result) == ["failed"]
+
+
+def test_reading_the_tests_through_inspect_stack_scores_zero():
+    code = ANSWER_TABLE + (
+        "import inspect\ndef square(x):\n    for info in inspect.stack(0):\n"
+        "        for value in info.frame.f_locals.values():\n            if _source_in(value):\n"
+        "                return _table_from(_source_in(value)).get((x,))\n    return -1\n")
+    assert run(code, SQUARES).value == 0.0
+
+
+def test_reading_the_tests_through_gc_get_objects_scores_zero():
+    code = ANSWER_TABLE + (
+        "import gc\ndef square(x):\n    for obj in gc.get_objects():\n"
+        "        items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, list) else ()\n"
+        "        for item in items:\n            if _source_in(item):\n"
+        "                return _table_from(_source_in(item)).get((x,))\n    return -1\n")
+    assert run(code, SQUARES).value == 0.0
+
+
+def test_reading_the_tests_from_raw_memory_with_ctypes_scores_zero():
+    # Every readable private mapping of the process, searched byte by byte for the test source.
+    code = ANSWER_TABLE + (
+        "import ctypes, re\ndef _memory_sources():\n    for line in open('/proc/self/maps'):\n"
+        "        span, perms = line.split()[:2]\n        if not perms.startswith('rw'):\n            continue\n"
+        "        start, end = (int(v, 16) for v in span.split('-'))\n        try:\n"
+        "            blob = ctypes.string_at(start, end - start)\n        except Exception:\n            continue\n"
+        "        for match in re.finditer(rb'def check\\(candidate\\):[ -~\\n]*', blob):\n"
+        "            yield match.group(0).decode()\n"
+        "def square(x):\n    for source in _memory_sources():\n        try:\n"
+        "            answer = _table_from(source).get((x,))\n        except SyntaxError:\n            continue\n"
+        "        if answer is not None:\n            return answer\n    return -1\n")
+    result = run(code, SQUARES)
+    assert result.value == 0.0, result.details
+
+
+def test_forging_signed_results_from_the_harness_frames_scores_zero():
+    # Find the frame that holds the result channel (fd, nonce) and the tests, write a signed
+    # "passed" line per test, then leave before the real tests can report.
+    code = (
+        "import json, os, sys\ndef square(x):\n    frame = sys._getframe(1)\n    while frame is not None:\n"
+        "        names = frame.f_locals\n        channel, tests = names.get('channel'), names.get('tests')\n"
+        "        if isinstance(channel, tuple) and isinstance(tests, list):\n            fd, nonce = channel\n"
+        "            for i in range(len(tests)):\n"
+        "                line = json.dumps({'n': nonce, 'i': i, 's': 'passed', 'e': '', 't': 0.0, 'stderr': ''})\n"
+        "                os.write(fd, (line + '\\n').encode())\n"
+        "            os.write(fd, (json.dumps({'n': nonce, 'done': True}) + '\\n').encode())\n"
+        "            os._exit(0)\n        frame = frame.f_back\n    return -1\n")
+    result = run(code, SQUARES)
+    assert result.value == 0.0 and statuses(result) == ["failed"], result.details
+
+
+def test_forging_results_through_gc_and_every_descriptor_scores_zero():
+    # Without frames: any 32-hex string reachable through gc is a candidate nonce, every open
+    # descriptor a candidate channel.
+    code = (
+        "import gc, json, os, re\ndef square(x):\n    nonces = set()\n    for obj in gc.get_objects():\n"
+        "        items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()\n"
+        "        for item in items:\n            if isinstance(item, str) and re.fullmatch('[0-9a-f]{32}', item):\n"
+        "                nonces.add(item)\n    for fd in range(3, 64):\n        for nonce in nonces:\n"
+        "            line = json.dumps({'n': nonce, 'i': 0, 's': 'passed', 'e': '', 't': 0.0, 'stderr': ''})\n"
+        "            try:\n                os.write(fd, (line + '\\n').encode())\n            except OSError:\n"
+        "                pass\n    os._exit(0)\n")
+    result = run(code, SQUARES)
+    assert result.value == 0.0, result.details
+
+
+def test_patching_math_that_the_tests_import_scores_zero():
+    code = "import math\nmath.isclose = lambda *args, **kwargs: True\ndef root(x):\n    return 0.0\n"
+    reference = {"asserts": ["import math\nassert math.isclose(root(2), 1.41421356)"]}
+    assert run(code, reference).value == 0.0
+
+
+def test_patching_re_that_the_tests_import_scores_zero():
+    code = ("import re\nre.fullmatch = lambda *args, **kwargs: True\nre.match = re.fullmatch\n"
+            "def digits(n):\n    return 'not digits'\n")
+    reference = {"asserts": ["import re\nassert re.fullmatch('[0-9]+', digits(12))"]}
+    assert run(code, reference).value == 0.0
+
+
+def test_planting_a_fake_module_in_sys_modules_scores_zero():
+    # The same patch, also for a module that is imported later by the tests (a fresh import
+    # would find the planted entry in sys.modules).
+    code = ("import sys, types\nfake = types.ModuleType('statistics')\nfake.mean = lambda values: 2.5\n"
+            "sys.modules['statistics'] = fake\ndef values():\n    return [1, 1]\n")
+    reference = {"asserts": ["import statistics\nassert statistics.mean(values()) == 2.5"]}
+    assert run(code, reference).value == 0.0
+
+
 def test_pool_still_scores_after_every_attack():
     assert run("def f(x):\n    return x + 1\n").value == 1.0

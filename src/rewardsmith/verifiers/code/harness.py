@@ -1,24 +1,24 @@
-"""What runs inside the sandboxed process: load the program, run each test, report each result.
+"""The trusted runner: run each test against the program, which lives in another process.
 
 Defences against a program that tries to fool the verdict rather than solve the task:
 
-* results travel on a dedicated pipe, each line carrying a per-run nonce; the server ignores
-  unsigned lines, and a test without a signed result counts as crashed (so ``sys.exit(0)`` or
-  ``os._exit(0)`` before or during the tests earns nothing);
-* the tests arrive on a pipe only after the program's top-level code has run, and are never
-  written to disk;
-* the tests run with a pristine copy of the builtins taken before any program code ran, and
-  without the program's own names that shadow builtins; the ``builtins`` module itself is
-  restored after the program loads and after every test;
-* every value a program function returns to a test is checked to be a plain built-in value
-  (exact ``int``, ``str``, ``list``... recursively), so an object whose ``__eq__`` always answers
-  True fails the test instead of passing it;
-* every test has its own time limit; ``SystemExit`` inside a test is a failure.
+* the program runs in a process of its own (:mod:`.program`), forked before the job existed
+  from a zygote that never saw one: no test, expected value, nonce, result channel or frame of
+  this module is in its memory, and it can signal, trace or read no other process;
+* the tests run here, where the program's names are proxies (:mod:`.proxy`): a call sends plain
+  arguments to the program's process and gets a plain value back, rebuilt from built-in types
+  only, so an object whose ``__eq__`` always answers True fails the test instead of passing it;
+  the modules the tests import are this process's own, untouched by the program;
+* results travel on a dedicated pipe that only this process holds, each line carrying a per-run
+  nonce; a test without a signed result counts as crashed;
+* every test has its own time limit, enforced in the program's process and, a grace period
+  later, from here by killing it; ``SystemExit`` inside a test is a failure.
 """
 
 from __future__ import annotations
 
 import builtins
+import importlib
 import io
 import json
 import os
@@ -26,8 +26,9 @@ import signal
 import sys
 import time
 import traceback
-import types
 from typing import Any
+
+from .proxy import NotPlainValue, ProgramExit, ProgramGone, ProgramProcess, Remote, TestTimeout, Unsupported
 
 _PRISTINE_BUILTINS = dict(builtins.__dict__)
 # Functions of this module resolve builtins through this private copy, and call other modules
@@ -37,55 +38,7 @@ __builtins__ = dict(_PRISTINE_BUILTINS)
 _write, _read, _close, _dumps, _loads = os.write, os.read, os.close, json.dumps, json.loads
 _setitimer, _signal, _clock = signal.setitimer, signal.signal, time.perf_counter
 _format_exception_only = traceback.format_exception_only
-_SCALARS = frozenset({int, float, bool, str, bytes, complex, type(None)})
-_CONTAINERS = frozenset({list, tuple, set, frozenset})
 TAIL = 2000
-
-
-class TestTimeout(BaseException):
-    """Raised by the per-test alarm; a BaseException so ``except Exception`` cannot swallow it."""
-
-
-class NotPlainValue(BaseException):
-    """A program function returned something other than a plain built-in value."""
-
-
-def is_plain(value: Any, depth: int = 0) -> bool:
-    """True for exact built-in scalars and containers of them (no subclasses, no custom ``__eq__``).
-
-    >>> is_plain([1, "a", (2.5, None), {"k": {3}}])
-    True
-    >>> class AlwaysEqual:
-    ...     def __eq__(self, other): return True
-    >>> is_plain(AlwaysEqual()), is_plain([AlwaysEqual()])
-    (False, False)
-    >>> class Int(int): pass
-    >>> is_plain(Int(3))
-    False
-    """
-    kind = type(value)
-    if kind in _SCALARS:
-        return True
-    if depth > 64:
-        return False
-    if kind in _CONTAINERS:
-        return all(is_plain(item, depth + 1) for item in value)
-    if kind is dict:
-        return all(is_plain(k, depth + 1) and is_plain(v, depth + 1) for k, v in value.items())
-    return False
-
-
-def guard(function: types.FunctionType) -> Any:
-    """Wrap a program function so that a non-plain return value fails the test calling it."""
-
-    def guarded(*args: Any, **kwargs: Any) -> Any:
-        result = function(*args, **kwargs)
-        if not is_plain(result):
-            raise NotPlainValue(f"{function.__name__} returned a {type(result).__name__}, not a plain value")
-        return result
-
-    guarded.__name__ = function.__name__
-    return guarded
 
 
 class TailWriter(io.TextIOBase):
@@ -112,37 +65,8 @@ def _describe(exc: BaseException) -> str:
     return "".join(lines).strip()[-TAIL:]
 
 
-def _restore_builtins() -> None:
-    """Undo whatever the program did to the ``builtins`` module (the harness relies on the stdlib)."""
-    current = builtins.__dict__
-    for name in [n for n in current if n not in _PRISTINE_BUILTINS]:
-        del current[name]
-    for name, value in _PRISTINE_BUILTINS.items():
-        if current.get(name) is not value:
-            current[name] = value
-
-
 def _alarm(_signum: int, _frame: Any) -> None:
     raise TestTimeout()
-
-
-def _run_limited(timeout: float, action: Any) -> tuple[str, str, float]:
-    """Run ``action()`` under a time limit: (status, error, seconds)."""
-    _signal(signal.SIGALRM, _alarm)
-    start = _clock()
-    try:
-        _setitimer(signal.ITIMER_REAL, timeout)
-        try:
-            action()
-        finally:
-            _setitimer(signal.ITIMER_REAL, 0)
-    except TestTimeout:
-        return "timed_out", f"took longer than {timeout:g}s", _clock() - start
-    except SystemExit as exc:
-        return "failed", f"SystemExit({exc.code!r}) inside a test", _clock() - start
-    except BaseException as exc:  # noqa: BLE001 - any failure of program or test fails that test
-        return "failed", _describe(exc), _clock() - start
-    return "passed", "", _clock() - start
 
 
 def _read_tests(fd: int) -> list[dict[str, Any]]:
@@ -153,52 +77,131 @@ def _read_tests(fd: int) -> list[dict[str, Any]]:
     return _loads(b"".join(chunks))
 
 
-def run_function_tests(job: dict[str, Any], tests_fd: int, channel: tuple[int, str]) -> None:
-    """HumanEval and assert tests: load the program, then run each test in the same process.
+GRACE = 0.5  # seconds past a test's limit before this process stops a program that ignores it
 
-    Each test gets a fresh namespace built from the program's names (functions guarded) and a
-    pristine copy of the builtins, so one test (or the program) cannot rewrite what the next
-    test looks up.
+
+def _run_limited(timeout: float, action: Any, program: ProgramProcess) -> tuple[str, str, float]:
+    """Run one test: (status, error, seconds); a failure the test swallowed still counts."""
+    _signal(signal.SIGALRM, _alarm)
+    start = _clock()
+    try:
+        _setitimer(signal.ITIMER_REAL, timeout + GRACE)
+        try:
+            action()
+        finally:
+            _setitimer(signal.ITIMER_REAL, 0)
+        outcome = program.failure
+    except BaseException as exc:  # noqa: BLE001 - any failure of program or test fails that test
+        outcome = program.failure or exc
+    seconds = _clock() - start
+    if outcome is None:
+        return "passed", "", seconds
+    if isinstance(outcome, TestTimeout):
+        return "timed_out", f"took longer than {timeout:g}s", seconds
+    if isinstance(outcome, ProgramGone):
+        return outcome.status, outcome.message, seconds
+    if isinstance(outcome, Unsupported):
+        return "unsupported", str(outcome), seconds
+    if isinstance(outcome, ProgramExit | NotPlainValue):
+        return "failed", str(outcome), seconds
+    if isinstance(outcome, SystemExit):
+        return "failed", f"SystemExit({outcome.code!r}) inside a test", seconds
+    return "failed", _describe(outcome), seconds
+
+
+def _module(name: Any) -> Any:
+    """This process's own module ``name`` (one the program imported), or a stand-in that says why
+    it is missing."""
+    if isinstance(name, str) and all(part.isidentifier() for part in name.split(".")):
+        try:
+            return importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - any failure to import is reported on use
+            return _Missing(name, f"{type(exc).__name__}: {exc}")
+    return _Missing(str(name)[:100], "not a module name")
+
+
+class _Missing:
+    def __init__(self, name: str, why: str) -> None:
+        self._why = f"the tests cannot import {name!r}, which the program imported ({why})"
+
+    def __getattr__(self, name: str) -> Any:
+        raise ImportError(self._why)
+
+
+def _names(program: ProgramProcess, described: Any) -> dict[str, Any]:
+    """The program's names as the tests see them (see :mod:`.proxy`); builtins cannot be shadowed."""
+    names: dict[str, Any] = {}
+    for entry in described if isinstance(described, list) else []:
+        if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str)):
+            raise program.kill("crashed", "the program broke the protocol while loading")
+        name, kind, payload = entry
+        if name in _PRISTINE_BUILTINS or name.startswith("__") or not name.isidentifier():
+            continue
+        if kind == "value":
+            names[name] = program.value(payload)
+        elif kind == "module":
+            names[name] = _module(payload)
+        else:
+            remote = program.value(payload)
+            if type(remote) is not Remote:
+                raise program.kill("crashed", "the program broke the protocol while loading")
+            if kind == "function":
+                object.__setattr__(remote, "_plain", name)
+            names[name] = remote
+    return names
+
+
+def run_function_tests(job: dict[str, Any], tests_fd: int, channel: tuple[int, str],
+                       program: ProgramProcess) -> None:
+    """HumanEval and assert tests: load the program in its process, then run each test here.
+
+    Each test gets a fresh namespace of the program's names (proxies, plain values, this
+    process's modules) and a pristine copy of the builtins.
     """
-    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-    code, timeout = job["code"], job["timeout"]
-    stderr = TailWriter()
-
-    def load() -> None:
-        exec(compile(code, "<completion>", "exec"), namespace)
-
-    with _Redirect(stderr):
-        status, error, seconds = _run_limited(timeout, load)
-    _restore_builtins()
-    send(channel, phase="load", s=status, e=error, t=seconds, stderr=stderr.text)
-    tests = _read_tests(tests_fd)
-    if status != "passed":
+    timeout = job["timeout"]
+    _signal(signal.SIGALRM, _alarm)
+    _setitimer(signal.ITIMER_REAL, timeout + GRACE)
+    try:
+        loaded = program.load({"code": job["code"], "workdir": job["workdir"], "env": job["env"],
+                               "limits": job["limits"]}, timeout)
+        names = _names(program, loaded.get("names")) if loaded["s"] == "passed" else {}
+        _setitimer(signal.ITIMER_REAL, 0)
+    except (ProgramGone, TestTimeout) as exc:
+        _setitimer(signal.ITIMER_REAL, 0)
+        gone = exc if isinstance(exc, ProgramGone) else program.kill("timed_out", "the program did not load in time")
+        for index in range(len(_read_tests(tests_fd))):
+            send(channel, i=index, s=gone.status, e=gone.message, t=0.0, stderr="")
+        send(channel, done=True)
         return
-    names = {
-        name: guard(value) if isinstance(value, types.FunctionType) else value
-        for name, value in namespace.items()
-        if name not in _PRISTINE_BUILTINS and not name.startswith("__")
-    }
+    send(channel, phase="load", s=loaded["s"], e=str(loaded.get("e", ""))[-TAIL:], t=float(loaded.get("t", 0.0)),
+         stderr=str(loaded.get("stderr", ""))[-TAIL:])
+    tests = _read_tests(tests_fd)
+    if loaded["s"] != "passed":
+        return
     for index, test in enumerate(tests):
         stderr = TailWriter()
         scope = {**names, "__builtins__": dict(_PRISTINE_BUILTINS), "__name__": "__tests__"}
 
         def action(test: dict[str, Any] = test, scope: dict[str, Any] = scope, index: int = index) -> None:
+            if program.gone is not None:
+                raise program.gone
             exec(compile(test["code"], f"<test {index}>", "exec"), scope)
             if test.get("call"):
                 if test["call"] not in scope:
                     raise NameError(f"the program does not define {test['call']!r}")
                 scope["check"](scope[test["call"]])
 
+        program.start_test(timeout, stderr)
         with _Redirect(stderr):
-            status, error, seconds = _run_limited(timeout, action)
-        _restore_builtins()
+            status, error, seconds = _run_limited(timeout, action, program)
+        if status == "unsupported":
+            error = f"test {index}: {error}"
         send(channel, i=index, s=status, e=error, t=seconds, stderr=stderr.text)
     send(channel, done=True)
 
 
 class _Redirect:
-    """Send sys.stdout and sys.stderr of program code to a tail buffer while it runs."""
+    """Send sys.stdout and sys.stderr of the tests to a tail buffer while they run."""
 
     def __init__(self, target: TailWriter) -> None:
         self.target = target

@@ -27,7 +27,7 @@ CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x20000, 0x10000000, 0x
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 16384, 1 << 18
 AT_FDCWD, AT_RECURSIVE, MOUNT_ATTR_RDONLY = -100, 0x8000, 1
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 4, 24, 28
-PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_SET_SECCOMP = 38, 47, 22
+PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_SET_SECCOMP, PR_SET_CHILD_SUBREAPER = 38, 47, 22, 36
 SECUREBITS_LOCKED_NOROOT = 0x2F  # noroot, no_setuid_fixup and keep_caps, each locked
 SYS_MOUNT_SETATTR, SYS_CLONE3 = 442, 435
 
@@ -35,6 +35,14 @@ SYS_MOUNT_SETATTR, SYS_CLONE3 = 442, 435
 _ARCH = {
     "x86_64": (0xC000003E, 56, 57, 58),
     "aarch64": (0xC00000B7, 220, None, None),
+}
+# Per architecture, for a program's process: calls that reach other processes (tkill, ptrace,
+# process_vm_readv/writev, kcmp, pidfd_send_signal, pidfd_open, pidfd_getfd), refused; and
+# calls that signal a pid (kill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo), allowed for the
+# caller's own pid only.
+_OTHERS = {
+    "x86_64": ((200, 101, 310, 311, 312, 424, 434, 438), (62, 234, 129, 297)),
+    "aarch64": ((130, 117, 270, 271, 272, 424, 434, 438), (129, 131, 138, 240)),
 }
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -139,12 +147,18 @@ def enter_namespaces(tmp_size_mb: int = 256) -> Isolation:
     return found
 
 
-def _seccomp_program() -> list[tuple[int, int, int, int]]:
+def _seccomp_program(own_pid: int | None = None) -> list[tuple[int, int, int, int]]:
     """BPF: refuse fork, vfork and process-creating clone; clone3 answers ENOSYS (libc falls back).
 
     Threads (clone with CLONE_THREAD) stay allowed; other architectures' and x32 calls are refused.
+    With ``own_pid`` (a program's process) the filter also refuses every call that reaches another
+    process: signals go to ``own_pid`` only, and ptrace, process_vm_readv/writev, kcmp and the
+    pidfd calls are refused, so the program can neither stop, kill nor read the trusted process
+    that runs its tests.
     """
-    arch, clone, fork, vfork = _ARCH[platform.machine()]
+    machine = platform.machine()
+    arch, clone, fork, vfork = _ARCH[machine]
+    denied, signalling = _OTHERS[machine] if own_pid is not None else ((), ())
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
     code: list[tuple[int, str | int, str | int, int]] = [
@@ -153,13 +167,17 @@ def _seccomp_program() -> list[tuple[int, int, int, int]]:
         (ld, 0, 0, 0),  # seccomp_data.nr
         (jge, "eperm", 0, 0x40000000),  # x32 ABI
         (jeq, "enosys", 0, SYS_CLONE3),
-        *[(jeq, "eperm", 0, n) for n in (fork, vfork) if n is not None],
+        *[(jeq, "eperm", 0, n) for n in (fork, vfork, *denied) if n is not None],
+        *[(jeq, "own_pid", 0, n) for n in signalling],
         (jeq, 0, "allow", clone),
         (ld, 0, 0, 16),  # low half of args[0]: clone flags
         (jset, "allow", "eperm", 0x10000),  # CLONE_THREAD
     ]
-    labels = {"allow": len(code), "eperm": len(code) + 1, "enosys": len(code) + 2}
+    labels = {"allow": len(code), "eperm": len(code) + 1, "enosys": len(code) + 2, "own_pid": len(code) + 3}
     code += [(ret, 0, 0, allow), (ret, 0, 0, eperm), (ret, 0, 0, enosys)]
+    if own_pid is not None:
+        # low half of args[0], the pid: jumps only go forward, so this block has its own returns
+        code += [(ld, 0, 0, 16), (jeq, 0, 1, own_pid), (ret, 0, 0, allow), (ret, 0, 0, eperm)]
 
     def offset(target: str | int, index: int) -> int:
         return target if isinstance(target, int) else labels[target] - index - 1
@@ -167,8 +185,8 @@ def _seccomp_program() -> list[tuple[int, int, int, int]]:
     return [(op, offset(jt, i), offset(jf, i), k) for i, (op, jt, jf, k) in enumerate(code)]
 
 
-def _install_seccomp() -> None:
-    program = _seccomp_program()
+def _install_seccomp(own_pid: int | None = None) -> None:
+    program = _seccomp_program(own_pid)
     raw = b"".join(struct.pack("HBBI", *insn) for insn in program)
     filters = ctypes.create_string_buffer(raw, len(raw))
     fprog = ctypes.create_string_buffer(struct.pack("HxxxxxxP", len(program), ctypes.addressof(filters)))
@@ -215,8 +233,11 @@ class Limits:
     processes: int = 64
 
 
-def confine(limits: Limits, no_fork: bool = True) -> None:
-    """Apply limits and drop privileges in the current process; irreversible by design."""
+def confine(limits: Limits, no_fork: bool = True, program: bool = False) -> None:
+    """Apply limits and drop privileges in the current process; irreversible by design.
+
+    ``program``: this process runs untrusted code, which may signal or inspect no other process.
+    """
     _prctl(PR_SET_DUMPABLE, 0)
     for kind, value in (
         (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -229,11 +250,30 @@ def confine(limits: Limits, no_fork: bool = True) -> None:
         hard = value + 1 if kind == resource.RLIMIT_CPU else value
         resource.setrlimit(kind, (value, hard))
     _drop_capabilities()
-    if no_fork:
-        forbid_fork()
+    if no_fork or program:
+        forbid_fork(program)
 
 
-def forbid_fork() -> None:
-    """From now on this process cannot create processes (threads still work)."""
+def forbid_fork(program: bool = False) -> None:
+    """From now on this process cannot create processes (threads still work).
+
+    ``program``: nor signal any process but itself, nor trace or read another one.
+    """
     if platform.machine() in _ARCH:
-        _install_seccomp()
+        _install_seccomp(os.getpid() if program else None)
+
+
+def set_dumpable(dumpable: bool) -> None:
+    """A process that is not dumpable cannot be traced or read (``/proc/PID/mem``, ``fd``) by
+    another process of the same user without a capability; forks inherit the setting."""
+    _prctl(PR_SET_DUMPABLE, int(dumpable))
+
+
+def become_subreaper() -> None:
+    """Orphaned descendants are re-parented to this process (which must reap them)."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent ends."""
+    _prctl(PR_SET_PDEATHSIG, 9)

@@ -19,6 +19,7 @@ import secrets
 import select
 import shutil
 import signal
+import socket
 import struct
 import sys
 import tempfile
@@ -27,7 +28,18 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .harness import TAIL, run_function_tests, send
-from .isolation import Isolation, Limits, confine, drop_bounding_set, enter_namespaces
+from .isolation import (
+    Isolation,
+    Limits,
+    become_subreaper,
+    confine,
+    die_with_parent,
+    drop_bounding_set,
+    enter_namespaces,
+    set_dumpable,
+)
+from .program import serve_program
+from .proxy import ProgramProcess
 from .stdio import run_stdio_tests
 
 PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing", "random",
@@ -61,30 +73,61 @@ def _read_exact(fd: int, size: int) -> bytes | None:
 
 
 def _become_runner(job: dict[str, Any], channel: tuple[int, str], tests_fd: int, err_fd: int,
-                   workdir: str) -> None:
+                   workdir: str, program: ProgramProcess) -> None:
     """In the runner process: lock down, then run the tests. Never returns."""
     try:
         null = os.open(os.devnull, os.O_RDWR)
         for target, source in ((0, null), (1, null), (2, err_fd)):
             os.dup2(source, target)
-        low, high = sorted((channel[0], tests_fd))
-        os.closerange(3, low)
-        os.closerange(low + 1, high)
-        os.closerange(high + 1, 1 << 16)
+        keep = sorted((channel[0], tests_fd, program.fd, program.reader.fd))
+        for low, high in zip([2, *keep], [*keep, 1 << 16], strict=True):
+            os.closerange(low + 1, high)
         os.chdir(workdir)
         os.environ.clear()
         os.environ.update(ENV, HOME=workdir, TMPDIR=workdir)
         stdio = job["kind"] == "stdio"
+        if stdio:
+            program.close()
         confine(Limits(**job["limits"]), no_fork=not stdio)
         send(channel, phase="ready")
-        (run_stdio_tests if stdio else run_function_tests)(job, tests_fd, channel)
+        if stdio:
+            run_stdio_tests(job, tests_fd, channel)
+        else:
+            env = dict(ENV, HOME=workdir, TMPDIR=workdir)
+            run_function_tests({**job, "workdir": workdir, "env": env}, tests_fd, channel, program)
     finally:
+        program.close()
         os._exit(0)
+
+
+def _fork_program(err_fd: int) -> ProgramProcess:
+    """Fork the process that will run the program, before this runner knows its job."""
+    calls_r, calls_w = os.pipe()
+    replies_r, replies_w = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            die_with_parent()
+            if os.getppid() != parent:
+                os._exit(0)
+            null = os.open(os.devnull, os.O_RDWR)
+            for target, source in ((0, null), (1, null), (2, err_fd)):
+                os.dup2(source, target)
+            keep = sorted((calls_r, replies_w))
+            for low, high in zip([2, *keep], [*keep, 1 << 16], strict=True):
+                os.closerange(low + 1, high)
+            serve_program(calls_r, replies_w)
+        finally:
+            os._exit(70)
+    os.close(calls_r)
+    os.close(replies_w)
+    return ProgramProcess(pid, calls_w, replies_r)
 
 
 @dataclass
 class Standby:
-    """A runner forked ahead of time, waiting for its job: the fork is off the critical path."""
+    """A runner forked ahead of time, waiting for its job: the forks are off the critical path."""
 
     pid: int
     job_w: int
@@ -93,42 +136,99 @@ class Standby:
     err_r: int
 
 
-def prefork(control: tuple[int, int]) -> Standby:
-    """Fork the next runner in its own process group; it blocks until :func:`run_job` feeds it.
+def _standby(job_r: int, result_w: int, tests_r: int, err_w: int) -> None:
+    """In a runner forked by the zygote: fork the program's process, wait for the job, run it."""
+    try:
+        os.setsid()
+        program = _fork_program(err_w)
+        message = read_frame(job_r)
+        os.close(job_r)
+    except BaseException:  # noqa: BLE001 - a standby that cannot start just ends
+        os._exit(70)
+    if message is None:
+        program.close()
+        os._exit(0)
+    _become_runner(message["job"], (result_w, message["nonce"]), tests_r, err_w, message["workdir"], program)
 
-    One fork per check: the server is PID 1 of a PID namespace that holds only itself and the
-    current check (one job at a time), so a program can signal nothing but its own processes.
+
+class Zygote:
+    """A process forked from the server before its first job, so that it never held one.
+
+    It forks every runner; a runner forks its program's process before its job arrives. The
+    server holds earlier jobs' tests in freed memory; the zygote, the runner's memory at the fork
+    and so the program's process never do. The zygote reaps the runner (and, as a subreaper, the
+    orphans of a runner that was killed) and reports each runner's wait status.
     """
-    job_r, job_w = os.pipe()
-    result_r, result_w = os.pipe()
-    tests_r, tests_w = os.pipe()
-    err_r, err_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setsid()
-            for fd in (*control, job_w, result_r, tests_w, err_r):
-                os.close(fd)
-            message = read_frame(job_r)
-            os.close(job_r)
-        except BaseException:  # noqa: BLE001 - a standby that cannot start just ends
-            os._exit(70)
-        if message is None:
-            os._exit(0)
-        _become_runner(message["job"], (result_w, message["nonce"]), tests_r, err_w, message["workdir"])
-    for fd in (job_r, result_w, tests_r, err_w):
-        os.close(fd)
-    return Standby(pid, job_w, result_r, tests_w, err_r)
+
+    def __init__(self, control: tuple[int, int]) -> None:
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                die_with_parent()
+                self.sock.close()
+                for fd in control:
+                    os.close(fd)
+                _zygote_loop(theirs)
+            finally:
+                os._exit(0)
+        theirs.close()
+
+    def prefork(self) -> Standby:
+        """A runner in its own process group; it blocks until :func:`run_job` feeds it."""
+        job_r, job_w = os.pipe()
+        result_r, result_w = os.pipe()
+        tests_r, tests_w = os.pipe()
+        err_r, err_w = os.pipe()
+        theirs = [job_r, result_w, tests_r, err_w]
+        socket.send_fds(self.sock, [b"f"], theirs)
+        for fd in theirs:
+            os.close(fd)
+        return Standby(self._receive(), job_w, result_r, tests_w, err_r)
+
+    def wait(self) -> int:
+        """The wait status of the runner last forked (blocks until it ends)."""
+        return self._receive()
+
+    def _receive(self) -> int:
+        data = b""
+        while len(data) < 4:
+            chunk = self.sock.recv(4 - len(data))
+            if not chunk:
+                raise RuntimeError("the sandbox zygote is gone")
+            data += chunk
+        return int(struct.unpack(">i", data)[0])
 
 
-def run_job(job: dict[str, Any], standby: Standby) -> dict[str, Any]:
+def _zygote_loop(sock: socket.socket) -> None:
+    become_subreaper()
+    while True:
+        _, fds, _, _ = socket.recv_fds(sock, 1, 4)
+        if len(fds) != 4:
+            return
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            _standby(*fds)
+        for fd in fds:
+            os.close(fd)
+        sock.sendall(struct.pack(">i", pid))
+        while True:  # the runner, and any orphan of a killed runner
+            ended, status = os.waitpid(-1, 0)
+            if ended == pid:
+                break
+        sock.sendall(struct.pack(">i", status))
+
+
+def run_job(job: dict[str, Any], standby: Standby, zygote: Zygote) -> dict[str, Any]:
     """Run one program against its tests; the reply holds only correctly signed records."""
     nonce = secrets.token_hex(16)
     workdir = tempfile.mkdtemp(prefix="rs-", dir=job.get("tmp", "/tmp"))
     started = time.monotonic()
     pid, result_r, tests_w, err_r = standby.pid, standby.result_r, standby.tests_w, standby.err_r
     try:
-        write_frame(standby.job_w, {"job": job, "nonce": nonce, "workdir": workdir})
+        runner_job = {key: value for key, value in job.items() if key != "tests"}  # tests: a pipe
+        write_frame(standby.job_w, {"job": runner_job, "nonce": nonce, "workdir": workdir})
     finally:
         os.close(standby.job_w)
     payload = json.dumps(job["tests"]).encode()
@@ -176,7 +276,7 @@ def run_job(job: dict[str, Any], standby: Standby) -> dict[str, Any]:
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    _, status = os.waitpid(pid, 0)
+    status = zygote.wait()
     os.close(result_r)
     os.close(err_r)
     try:
@@ -214,17 +314,19 @@ def main() -> None:
     # references, so the modules are forgotten once here instead of in every runner.
     for name in [m for m in sys.modules if m.startswith(("rewardsmith", "_rewardsmith"))]:
         del sys.modules[name]
+    set_dumpable(False)  # no program can trace or read the server, the zygote or a runner
     gc.collect()
     gc.freeze()  # forked runners then leave the preloaded objects' pages shared
-    standby = prefork(control)
+    zygote = Zygote(control)  # before the first job: the zygote never holds one
+    standby = zygote.prefork()
     write_frame(control[1], {"hello": asdict(isolation), "pid": os.getpid()})
     while (job := read_frame(control[0])) is not None:
         try:
-            reply = run_job(job, standby)
+            reply = run_job(job, standby, zygote)
         except Exception as exc:  # noqa: BLE001 - the pool turns this into an error result
             reply = {"infrastructure_error": f"{type(exc).__name__}: {exc}"}
         write_frame(control[1], reply)
-        standby = prefork(control)
+        standby = zygote.prefork()
 
 
 if __name__ == "__main__":

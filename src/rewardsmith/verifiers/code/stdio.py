@@ -29,7 +29,7 @@ def _run_program(code: Any, stdin_fd: int, out_fd: int, err_fd: int) -> None:
         os.dup2(out_fd, 1)
         os.dup2(err_fd, 2)
         os.closerange(3, 1 << 16)
-        forbid_fork()
+        forbid_fork(program=True)
         sys.stdin = open(0, closefd=False)
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", closefd=False)

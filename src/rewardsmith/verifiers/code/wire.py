@@ -1,0 +1,143 @@
+"""What crosses between the sandbox's processes: newline-delimited JSON messages and plain values.
+
+The tests run in a trusted process and the program in another; a value passes between them
+only as a *plain value*, rebuilt on the receiving side from built-in types alone:
+
+* ``None``, ``bool``, ``str``, ``float`` and ``int`` travel as JSON (integers of 2**63 or more as
+  ``["i", hex]``);
+* containers travel as a JSON array whose first item is a tag: ``["l", ...]`` list,
+  ``["t", ...]`` tuple, ``["s", ...]`` set, ``["f", ...]`` frozenset, ``["d", k1, v1, ...]`` dict,
+  ``["b", latin-1 text]`` bytes, ``["c", re, im]`` complex;
+* anything else is a reference the caller resolves (``["r", id, class name]`` an object that
+  stays in the program's process, ``["cb", id]`` a callable of the tests, ``["bi", name]`` a
+  built-in).
+
+Decoding builds only exact built-in types, so a subclass or a custom ``__eq__`` cannot survive the
+trip: the receiving process never runs a line of the sender's code. Depth is bounded by
+``MAX_DEPTH`` and a message by the reader's ``limit``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+# Functions here resolve builtins through a private copy taken at import (before any program
+# ran), so a program that patches ``builtins`` does not change how its answers are sent.
+__builtins__ = dict(__import__("builtins").__dict__)  # type: ignore[assignment]  # deliberate
+MAX_DEPTH = 64
+MAX_MESSAGE = 16 << 20
+_BIG = 1 << 63
+_dumps, _loads, _write, _read = json.dumps, json.loads, os.write, os.read
+
+
+class WireError(Exception):
+    """A message or value from the other process is malformed, too large or too deep."""
+
+
+class NotPlain(Exception):
+    """A value with no plain encoding, and no reference hook to name it."""
+
+
+def encode(value: Any, ref: Callable[[Any], list] | None = None, depth: int = 0) -> Any:
+    """``value`` as a JSON-able structure; ``ref(value)`` names what is not plain (else NotPlain).
+
+    >>> encode([1, (2.5, None), {"k": {3}}, b"x", 2**70])
+    ['l', 1, ['t', 2.5, None], ['d', 'k', ['s', 3]], ['b', 'x'], ['i', '400000000000000000']]
+    """
+    kind = type(value)
+    if kind is str or kind is bool or kind is float or value is None:
+        return value
+    if kind is int:
+        return value if -_BIG < value < _BIG else ["i", format(value, "x")]
+    if depth >= MAX_DEPTH:
+        raise NotPlain(f"nested more than {MAX_DEPTH} deep")
+    depth += 1
+    if kind is list or kind is tuple or kind is set or kind is frozenset:
+        return [_TAGS[kind], *[encode(item, ref, depth) for item in value]]
+    if kind is dict:
+        out: list[Any] = ["d"]
+        for key, item in value.items():
+            out.append(encode(key, ref, depth))
+            out.append(encode(item, ref, depth))
+        return out
+    if kind is bytes:
+        return ["b", value.decode("latin-1")]
+    if kind is complex:
+        return ["c", value.real, value.imag]
+    if ref is None:
+        raise NotPlain(kind.__name__)
+    return ref(value)
+
+
+_TAGS = {list: "l", tuple: "t", set: "s", frozenset: "f"}
+_BUILD = {"l": list, "t": tuple, "s": set, "f": frozenset}
+
+
+def decode(data: Any, ref: Callable[[list], Any] | None = None, depth: int = 0) -> Any:
+    """The value ``data`` encodes, from built-in types only; ``ref(data)`` resolves references.
+
+    >>> decode(['d', ['t', 1, 2], ['s', 'a'], 'x', ['c', 1.0, -2.0]])
+    {(1, 2): {'a'}, 'x': (1-2j)}
+    """
+    kind = type(data)
+    if kind is str or kind is int or kind is float or kind is bool or data is None:
+        return data
+    if kind is not list or not data or depth >= MAX_DEPTH:
+        raise WireError(f"not an encoded plain value: {str(data)[:80]}")
+    tag, depth = data[0], depth + 1
+    try:
+        if tag in _BUILD:
+            return _BUILD[tag](decode(item, ref, depth) for item in data[1:])
+        if tag == "d":
+            if len(data) % 2 == 0:
+                raise WireError("a dict needs key/value pairs")
+            items = [decode(item, ref, depth) for item in data[1:]]
+            return dict(zip(items[::2], items[1::2], strict=True))
+        if tag == "i" and len(data) == 2 and type(data[1]) is str:
+            return int(data[1], 16)
+        if tag == "b" and len(data) == 2 and type(data[1]) is str:
+            return data[1].encode("latin-1")
+        if tag == "c" and len(data) == 3 and all(type(x) in (int, float) for x in data[1:]):
+            return complex(data[1], data[2])
+    except (TypeError, ValueError) as exc:  # unhashable member, bad hex, non-latin-1 bytes
+        raise WireError(f"malformed {tag!r} value: {exc}") from None
+    if ref is not None and type(tag) is str:
+        return ref(data)
+    raise WireError(f"unknown value tag {str(tag)[:20]!r}")
+
+
+def send(fd: int, message: dict[str, Any]) -> None:
+    """Write one message (a JSON object on one line: JSON escapes every newline inside it)."""
+    data = (_dumps(message) + "\n").encode()
+    while data:
+        data = data[_write(fd, data):]
+
+
+class Reader:
+    """Reads one message at a time from a pipe; ``None`` at end of file."""
+
+    def __init__(self, fd: int, limit: int = MAX_MESSAGE) -> None:
+        self.fd, self.limit, self.buffer = fd, limit, bytearray()
+
+    def receive(self) -> dict[str, Any] | None:
+        start = 0
+        while (end := self.buffer.find(b"\n", start)) < 0:
+            if len(self.buffer) > self.limit:
+                raise WireError(f"a message longer than {self.limit} bytes")
+            start = len(self.buffer)
+            chunk = _read(self.fd, 1 << 16)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line = bytes(self.buffer[:end])
+        del self.buffer[: end + 1]
+        try:
+            message = _loads(line)
+        except ValueError as exc:
+            raise WireError(f"not a JSON message: {exc}") from None
+        if type(message) is not dict:
+            raise WireError("a message must be a JSON object")
+        return message
