@@ -6,7 +6,8 @@
 1.0
 """
 
-from rewardsmith.client import Client
+from typing import TYPE_CHECKING, Any
+
 from rewardsmith.core import (
     DataError,
     ErrorKind,
@@ -21,6 +22,19 @@ from rewardsmith.core import (
     spec_hash,
     to_spec,
 )
+
+if TYPE_CHECKING:
+    from rewardsmith.client import Client
+
+
+def __getattr__(name: str) -> Any:
+    # The HTTP client is imported on first use: `rewardsmith --help` and a local score need none of it.
+    if name == "Client":
+        from rewardsmith.client import Client
+
+        return Client
+    raise AttributeError(f"module 'rewardsmith' has no attribute {name!r}")
+
 
 __all__ = [
     "Client",

@@ -25,9 +25,9 @@ import os
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, ClassVar
 
 from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.reward import Reward
@@ -95,6 +95,12 @@ class Client(Reward):
     >>> client.url, client.name
     ('http://127.0.0.1:8000', 'remote')
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "remote", "url": "http://127.0.0.1:8000"}
+
+    requires: ClassVar[Mapping[str, str]] = {"httpx": "serve"}
+    #: How requests are sent, never what the server answers: not part of the spec's identity.
+    runtime_params = frozenset({"api_key_env", "batch_size", "max_concurrency", "retries", "backoff"})
 
     def __init__(
         self,

@@ -4,7 +4,7 @@ import pytest
 
 import rewardsmith
 from rewardsmith.audit.probes import Probe, Variant, audit_hacking, flat_metrics, probe_names, register_probe
-from rewardsmith.audit.probes.registry import _registry, get_probe
+from rewardsmith.audit.probes.registry import PROBES, get_probe
 from rewardsmith.core import SpecError
 
 from .hackable import FORMAT_BONUS, RECORDS, SHORT_RECORDS, boxed_regex, last_number, substring_match
@@ -89,7 +89,7 @@ def test_a_user_probe_registers_and_runs():
         result = audit_hacking(prefers_capitals, SHORT_RECORDS, probes=["test_shout"], corpus=False)
         assert result["probes"]["test_shout"]["n_exploited"] == 2  # "42" has no capitals to gain
     finally:
-        _registry.pop("test_shout")
+        PROBES.unregister("test_shout")
 
 
 def test_chat_completions_reach_a_trl_reward_as_messages():

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
-from rich.console import Console
-
-from rewardsmith.audit import Options, audit
-from rewardsmith.audit.data import load_samples
-from rewardsmith.audit.report import summary_table, write_report
-from rewardsmith.audit.rules import parse_rule
-from rewardsmith.core import Reward, SpecError, load
-from rewardsmith.io.readers import parse_mapping
 
 from .app import EXIT_ERRORS, app, console
+
+if TYPE_CHECKING:
+    from rewardsmith.core import Reward
 
 
 def load_spec(spec: str) -> Reward:
     """A spec file, a component name, an inline YAML mapping (``{type: field, field: score}``),
     or an existing reward function (``module:function``, ``path.py:function``)."""
+    import yaml
+
+    from rewardsmith.core import SpecError, load
+
     text = spec.strip()
     if text.startswith("{"):
         try:
@@ -74,6 +72,14 @@ def audit_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
 ) -> None:
     """Score DATA with SPEC and write REPORT_DIR/report.html and report.json; --fail-on gates CI."""
+    from rich.console import Console
+
+    from rewardsmith.audit import Options, audit
+    from rewardsmith.audit.data import load_samples
+    from rewardsmith.audit.report import summary_table, write_report
+    from rewardsmith.audit.rules import parse_rule
+    from rewardsmith.io.readers import parse_mapping
+
     rules = [parse_rule(rule) for rule in fail_on or []]
     reward = load_spec(spec)
     samples = load_samples(data, parse_mapping(map_), _split(explode) or None, limit)

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-
-from rewardsmith.core import load
-from rewardsmith.io.readers import parse_mapping
-from rewardsmith.runner import score_file
-from rewardsmith.summary import error_reasons, summarize
 
 from .app import EXIT_ERRORS, app, console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _fmt(value: float | None) -> str:
@@ -24,6 +19,10 @@ def _fmt(value: float | None) -> str:
 
 
 def print_summary(rows: list[dict], root: str, out: Console) -> None:
+    from rich.table import Table
+
+    from rewardsmith.summary import error_reasons, summarize
+
     table = Table(title=f"rewards ({len(rows)} records)")
     table.add_column("component", overflow="fold")
     for column in ("count", "mean", "std", "min", "max", "errors", "n/a"):
@@ -71,6 +70,13 @@ def score_command(
 ) -> None:
     """Score every record of DATA with SPEC; write each record plus reward, reward_error and
     reward_details to OUTPUT, in input order, atomically."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from rewardsmith.core import load
+    from rewardsmith.io.readers import parse_mapping
+    from rewardsmith.runner import score_file
+
     reward = load(spec)
     if cache is not None:
         from rewardsmith.serve.cache import CachedReward

@@ -4,7 +4,9 @@ before any record is scored.
 Parameters are checked against each component's constructor signature with pydantic, and every
 error names its place in the tree (``terms[1].pattern: expected str``). A parameter annotated
 as a Reward (or a list of them) holds child nodes; a combinator with a ``weights`` parameter
-takes each child's ``weight`` key from its ``terms``.
+takes each child's ``weight`` key from its ``terms``. A component whose optional packages are
+missing (``Reward.requires``) is refused here, with the extra to install, before any record is
+scored.
 """
 
 from __future__ import annotations
@@ -14,16 +16,17 @@ import inspect
 import json
 import types
 import typing
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pydantic
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from . import registry
-from .errors import SpecError
+from .errors import MissingDependency, SpecError
 from .reward import Reward
+
+if TYPE_CHECKING:
+    import pydantic
 
 _TYPE_WORDS = {
     "string": "str",
@@ -67,6 +70,8 @@ def _signature(cls: type[Reward]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 @cache
 def _params_model(cls: type[Reward]) -> type[pydantic.BaseModel]:
+    import pydantic
+
     annotations, defaults = _signature(cls)
     fields = {}
     for name, annotation in annotations.items():
@@ -142,7 +147,10 @@ class _Loader:
         type_name = node.get("type")
         if not isinstance(type_name, str):
             raise SpecError(_join(path, "type"), "missing component type")
-        cls = registry.get(type_name, _join(path, "type"))
+        try:
+            cls = registry.get(type_name, _join(path, "type"))
+        except ImportError as exc:  # a module that imports an optional package at its top
+            raise MissingDependency(_join(path, "type"), type_name, exc.name or str(exc), None) from None
         annotations, _ = _signature(cls)
         params = {k: v for k, v in node.items() if k != "type"}
         for name, value in list(params.items()):
@@ -165,6 +173,8 @@ class _Loader:
                     if params.get("weights") is not None:
                         raise SpecError(path, "give weights per term or as 'weights', not both")
                     params["weights"] = [1.0 if w is None else w for w in weights]
+        import pydantic
+
         try:
             validated = _params_model(cls).model_validate(params)
         except pydantic.ValidationError as exc:
@@ -174,8 +184,13 @@ class _Loader:
                 where = _join(where, key)
             raise SpecError(where, _pydantic_message(first, list(annotations))) from None
         values = {k: getattr(validated, k) for k in validated.model_fields_set}
+        for module, extra in missing_requirements(cls, values).items():
+            raise MissingDependency(_join(path, "type"), type_name, module, extra)
         try:
             return cls(**values)
+        except ImportError as exc:
+            module = exc.name or str(exc)
+            raise MissingDependency(_join(path, "type"), type_name, module, cls.requires.get(module)) from None
         except (ValueError, TypeError) as exc:
             message = str(exc)
             param, sep, rest = message.partition(": ")
@@ -191,6 +206,8 @@ def _without_weight(child: Any) -> Any:
 
 
 def _read_yaml(path: Path) -> Any:
+    import yaml
+
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -218,18 +235,25 @@ def load(spec: str | Path | dict[str, Any] | Reward) -> Reward:
     return _Loader(None).node({"type": text}, "")
 
 
-def to_spec(reward: Reward) -> dict[str, Any]:
-    """The spec dict that :func:`load` turns back into an equal reward."""
+def to_spec(reward: Reward, *, runtime: bool = True) -> dict[str, Any]:
+    """The spec dict that :func:`load` turns back into an equal reward.
+
+    With ``runtime=False`` the parameters each node marks as runtime-only
+    (``Reward.runtime_params``: worker counts, cache sizes) are left out: what remains is the
+    reward's identity, which :func:`spec_hash` hashes.
+    """
     node: dict[str, Any] = {"type": reward.name}
     params = reward.get_params()
+    if not runtime:
+        params = {k: v for k, v in params.items() if k not in type(reward).runtime_params}
     weights = params.get("weights") if "terms" in params else None
     for key, value in params.items():
         if key == "weights" and weights is not None:
             continue
         if isinstance(value, Reward):
-            node[key] = to_spec(value)
+            node[key] = to_spec(value, runtime=runtime)
         elif isinstance(value, list | tuple) and value and all(isinstance(v, Reward) for v in value):
-            node[key] = [to_spec(v) for v in value]
+            node[key] = [to_spec(v, runtime=runtime) for v in value]
             if key == "terms" and weights is not None:
                 for child, weight in zip(node[key], weights, strict=True):
                     child["weight"] = weight
@@ -239,12 +263,37 @@ def to_spec(reward: Reward) -> dict[str, Any]:
 
 
 def spec_hash(reward: Reward) -> str:
-    """A stable hash of the spec: results cached or resumed under it belong to this spec."""
+    """A stable hash of the spec: results cached or resumed under it belong to this spec.
+
+    Runtime-only parameters (``Reward.runtime_params``) are left out, so scoring the same reward
+    with more workers or a bigger cache keeps its hash (and its cache and ``--resume``).
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         package_version = version("rewardsmith")
     except PackageNotFoundError:
         package_version = "dev"
-    canonical = json.dumps([package_version, to_spec(reward)], sort_keys=True, default=str)
+    canonical = json.dumps([package_version, to_spec(reward, runtime=False)], sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def missing_requirements(cls: type[Reward], params: Mapping[str, Any]) -> dict[str, str]:
+    """The packages ``cls`` needs with ``params`` that cannot be imported (module → extra).
+
+    Looked up with ``importlib.util.find_spec``, never imported.
+
+    >>> missing_requirements(Reward, {})
+    {}
+    """
+    import importlib.util
+
+    missing = {}
+    for module, extra in cls.requirements(params).items():
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError, AttributeError):
+            found = False
+        if not found:
+            missing[module] = extra
+    return missing

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from rewardsmith.core import RewardError, RewardResult, Sample, load
 from rewardsmith.core.composition import no_gc
-from rewardsmith.core.result import conform
+from rewardsmith.core.result import conform, kind_of
 from rewardsmith.core.reward import Reward, describe_exception
 
 OnError = Literal["abstain", "zero", "raise"]
@@ -212,7 +212,7 @@ class BoundReward:
                 raw = _run_in_daemon(lambda: _score_paused(reward, samples), self.timeout)
         except Exception as exc:  # noqa: BLE001 - a failed batch is an error for each record
             reason = str(exc) if isinstance(exc, Overtime) else describe_exception(exc)
-            raw = [RewardResult.fail(reason)] * len(samples)
+            raw = [RewardResult.fail(reason, kind=kind_of(exc))] * len(samples)
         return self.validate(raw, samples)
 
     async def ascore(self, samples: Sequence[Sample]) -> list[RewardResult]:
@@ -228,7 +228,7 @@ class BoundReward:
                 raw = await _arun_in_daemon(lambda: reward.score(samples), self.timeout)
         except Exception as exc:  # noqa: BLE001
             reason = str(exc) if isinstance(exc, Overtime) else describe_exception(exc)
-            raw = [RewardResult.fail(reason)] * len(samples)
+            raw = [RewardResult.fail(reason, kind=kind_of(exc))] * len(samples)
         return self.validate(raw, samples)
 
     def validate(self, raw: Any, samples: list[Sample]) -> list[RewardResult]:
@@ -237,7 +237,9 @@ class BoundReward:
         for index, (sample, result) in enumerate(zip(samples, conform(raw, len(samples)), strict=True)):
             if result.error is not None and record_label(index, sample) not in result.error:
                 where = f"{self.name} on {record_label(index, sample)}"
-                result = RewardResult(error=f"{where}: {result.error}", details=result.details)
+                result = RewardResult(
+                    error=f"{where}: {result.error}", details=result.details, error_kind=result.error_kind
+                )
             results.append(result)
         return results
 

@@ -34,6 +34,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rewardsmith.core import RewardResult, Sample
+from rewardsmith.core.result import kind_of
+from rewardsmith.core.reward import describe_exception
 from rewardsmith.integrations.common import SPEC_ENV, BoundReward, OnError, policy_value
 
 MATH_SOURCES = (
@@ -156,7 +158,10 @@ class VerlReward:
         """Per-component keys: only with one spec for every source (keys must never vary)."""
         if self.spec is None or self.routes:
             return []
-        return self.bound("").component_labels()  # type: ignore[union-attr]
+        try:
+            return self.bound("").component_labels()  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - a spec that does not load scores errors, with no component keys
+            return []
 
     def _groups(self, samples: list[Sample]) -> dict[str, tuple[BoundReward | None, list[int]]]:
         groups: dict[str, tuple[BoundReward | None, list[int]]] = {}
@@ -172,7 +177,7 @@ class VerlReward:
         results: list[RewardResult | None] = [None] * len(samples)
         for bound, indices in self._groups(samples).values():
             batch = [samples[i] for i in indices]
-            scored = self._unrouted(batch) if bound is None else bound.score(batch)
+            scored = self._unrouted(batch) if bound is None else _score_or_fail(bound, batch)
             for i, result in zip(indices, scored, strict=True):
                 results[i] = result
         return self.to_dicts(samples, results)  # type: ignore[arg-type]
@@ -184,7 +189,7 @@ class VerlReward:
         groups = list(self._groups(samples).values())
         scored = await asyncio.gather(
             *(
-                bound.ascore([samples[i] for i in idx]) if bound is not None else _ready(self._unrouted(idx))
+                _ascore_or_fail(bound, [samples[i] for i in idx]) if bound is not None else _ready(self._unrouted(idx))
                 for bound, idx in groups
             )
         )
@@ -208,7 +213,9 @@ class VerlReward:
         for sample, result in zip(samples, results, strict=True):
             if result.error is not None and sample.extra["data_source"] not in result.error:
                 result = RewardResult(
-                    error=f"data_source {sample.extra['data_source']!r}: {result.error}", details=result.details
+                    error=f"data_source {sample.extra['data_source']!r}: {result.error}",
+                    details=result.details,
+                    error_kind=result.error_kind,
                 )
             value = policy_value(result, self.on_error, abstain=self.abstain_score)
             row: dict[str, Any] = {
@@ -229,6 +236,26 @@ class VerlReward:
 
 async def _ready(value: Any) -> Any:
     return value
+
+
+def _failed(batch: Sequence[Sample], exc: Exception) -> list[RewardResult]:
+    """An error result per sample for a route whose reward raised (a spec that does not load):
+    verl's reward loop would otherwise fail the whole training step on it."""
+    return [RewardResult.fail(describe_exception(exc), kind=kind_of(exc)) for _ in batch]
+
+
+def _score_or_fail(bound: BoundReward, batch: list[Sample]) -> list[RewardResult]:
+    try:
+        return bound.score(batch)
+    except Exception as exc:  # noqa: BLE001 - becomes an error result per sample
+        return _failed(batch, exc)
+
+
+async def _ascore_or_fail(bound: BoundReward, batch: list[Sample]) -> list[RewardResult]:
+    try:
+        return await bound.ascore(batch)
+    except Exception as exc:  # noqa: BLE001 - becomes an error result per sample
+        return _failed(batch, exc)
 
 
 _adapters: dict[str, VerlReward] = {}

@@ -3,25 +3,31 @@
 A probe turns one real record into adversarial or degraded variants of its completion, each
 with the *control* completion it must not out-score. Users add their own probes exactly as
 they add components: decorate a :class:`Probe` subclass, or expose it under the entry-point
-group ``rewardsmith.probes`` of their package.
+group ``rewardsmith.probes`` of their package. The names live in the same
+:class:`~rewardsmith.core.registry.Registry` class as components (lazy, thread-safe).
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Literal, TypeVar
 
-from rewardsmith.core import Sample, SpecError
+from rewardsmith.core import Sample
+from rewardsmith.core.registry import Registry
 
 from .answer import AnswerSlot
 
 ENTRY_POINT_GROUP = "rewardsmith.probes"
-#: Modules that define the built-in probes; each registers on import.
-BUILTIN_MODULES = ("degenerate", "padding", "answers", "adversarial")
+#: Built-in probe name → the module that registers it (a test checks it against the modules).
+BUILTIN_PROBES = {
+    **dict.fromkeys(("injection", "self_praise", "unicode_confusables"), f"{__package__}.adversarial"),
+    **dict.fromkeys(("hedge", "negation", "contradiction"), f"{__package__}.answers"),
+    **dict.fromkeys(
+        ("master_keys", "empty", "format_only", "echo_question", "answer_only"), f"{__package__}.degenerate"
+    ),
+    **dict.fromkeys(("length_inflation", "repeat_steps", "format_farming"), f"{__package__}.padding"),
+}
 
 #: What a variant must not out-score: the record's own completion (a degraded copy of it must
 #: not earn more), the honest wrong twin (the same completion with a wrong answer), or the
@@ -79,8 +85,9 @@ class Probe:
         raise NotImplementedError
 
 
-_registry: dict[str, type[Probe]] = {}
-_loaded = False
+PROBES: Registry[Probe] = Registry(
+    "probe", Probe, ENTRY_POINT_GROUP, BUILTIN_PROBES, path="probes", packages=(__package__,)
+)
 P = TypeVar("P", bound=type[Probe])
 
 
@@ -95,49 +102,19 @@ def register_probe(name: str) -> Callable[[P], P]:
     ...         return [Variant(case.text.upper(), "original", "upper case")]
     >>> "shout" in probe_names()
     True
-    >>> _ = _registry.pop("shout")
+    >>> PROBES.unregister("shout")
     """
-
-    def decorator(cls: P) -> P:
-        existing = _registry.get(name)
-        if existing is not None and existing.__qualname__ != cls.__qualname__:
-            raise ValueError(f"probe name {name!r} is already registered by {existing!r}")
-        cls.name = name
-        _registry[name] = cls
-        return cls
-
-    return decorator
-
-
-def _ensure_loaded() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for module in BUILTIN_MODULES:
-        importlib.import_module(f"{__package__}.{module}")
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        obj = entry_point.load()
-        if isinstance(obj, type) and issubclass(obj, Probe) and entry_point.name not in _registry:
-            register_probe(entry_point.name)(obj)
+    return PROBES.register(name)
 
 
 def probe_names() -> list[str]:
     """Every registered probe, sorted."""
-    _ensure_loaded()
-    return sorted(_registry)
+    return PROBES.names()
 
 
 def get_probe(name: str) -> Probe:
     """An instance of the probe registered under ``name``; a SpecError with suggestions if none."""
-    _ensure_loaded()
-    if name not in _registry:
-        close = difflib.get_close_matches(name, _registry, n=3)
-        hint = (
-            f" (did you mean {', '.join(close)}?)" if close else f" (known: {', '.join(sorted(_registry))})"
-        )
-        raise SpecError("probes", f"unknown probe {name!r}{hint}")
-    return _registry[name]()
+    return PROBES.get(name)()
 
 
 def resolve_probes(probes: list[str] | str) -> list[Probe]:

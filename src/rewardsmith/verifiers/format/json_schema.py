@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,6 +63,11 @@ class FormatJSON(Reward):
     """
 
     value_range = (0.0, 1.0)
+
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """``jsonschema`` (extra ``text``) when a schema is given; plain JSON needs nothing."""
+        return {"jsonschema": "text"} if params.get("json_schema") is not None else {}
 
     def __init__(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +12,22 @@ import numpy as np
 from rewardsmith.core import Sample
 
 Unit = Literal["chars", "words", "tokens"]
+
+
+def tokenizer_requirements(params: Mapping[str, Any]) -> dict[str, str]:
+    """What a token count needs (module → extra): ``tokenizers`` for a ``tokenizer.json``,
+    ``transformers`` for a model folder without one; nothing for characters or words.
+
+    >>> tokenizer_requirements({"unit": "words"})
+    {}
+    """
+    tokenizer = params.get("tokenizer")
+    if params.get("unit") != "tokens" or not tokenizer:
+        return {}
+    location = Path(tokenizer)
+    if location.is_file() or (location / "tokenizer.json").is_file():
+        return {"tokenizers": "text"}
+    return {"transformers": "models"}
 
 
 def check_unit(unit: Unit, tokenizer: str | None) -> None:

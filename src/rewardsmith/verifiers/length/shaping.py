@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.composition import child_labels, component_entry, group_indices, value_array
 from rewardsmith.core.reward import Reward
 
-from .measure import Unit, check_unit, measure
+from .measure import Unit, check_unit, measure, tokenizer_requirements
 
 
 @register("length.overlong")
@@ -23,7 +26,13 @@ class Overlong(Reward):
     [0.0, -0.5, -1.0]
     """
 
+    example: ClassVar[dict[str, Any]] = {"type": "length.overlong", "max_length": 10, "cache": 4}
+
     value_range = (-1.0, 0.0)
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """A token count needs a tokenizer library (see :func:`tokenizer_requirements`)."""
+        return tokenizer_requirements(params)
 
     def __init__(self, max_length: int, cache: int, unit: Unit = "words", tokenizer: str | None = None) -> None:
         if not 0 < cache <= max_length:
@@ -44,6 +53,11 @@ class Overlong(Reward):
 
 class _LengthWithCorrectness(Reward):
     """Shared: score the correctness child and measure lengths, then shape per sample."""
+
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """A token count needs a tokenizer library (see :func:`tokenizer_requirements`)."""
+        return tokenizer_requirements(params)
 
     def shape(self, correct: np.ndarray, length: np.ndarray, samples: list[Sample]) -> np.ndarray:
         raise NotImplementedError
@@ -82,6 +96,12 @@ class CosineLength(_LengthWithCorrectness):
     >>> reward("4", reference="4").value, reward("so it is 5", reference="4").value
     (1.8535533905932737, 0.0)
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "length.cosine",
+        "correctness": {"type": "text.exact"},
+        "max_length": 8,
+    }
 
     def __init__(
         self,
@@ -131,6 +151,9 @@ class GroupLength(_LengthWithCorrectness):
     >>> [r.value for r in GroupLength(TextExact(), unit="chars").score(group)]
     [0.5, -0.5, 0.0]
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "length.group", "correctness": {"type": "text.exact"}}
+    own_batch_scope = "group"
 
     value_range = (-0.5, 0.5)
 

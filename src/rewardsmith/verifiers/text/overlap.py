@@ -8,8 +8,9 @@ percentage, so every value lies in [0, 1].
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.reward import Reward
@@ -80,6 +81,8 @@ class TextBLEU(_Overlap):
     1.0
     """
 
+    requires: ClassVar[Mapping[str, str]] = {"sacrebleu": "text"}
+
     def __init__(
         self,
         smooth_method: Literal["exp", "floor", "add-k", "none"] = "exp",
@@ -98,7 +101,8 @@ class TextBLEU(_Overlap):
                     effective_order=True)
 
     def compare(self, hypothesis: str, references: list[str]) -> float:
-        return self._metric.sentence_score(hypothesis, references).score / 100
+        # sacrebleu sums logs: a perfect match can come back as 100.00000000000004.
+        return min(self._metric.sentence_score(hypothesis, references).score / 100, 1.0)
 
 
 @register("text.chrf")
@@ -112,6 +116,8 @@ class TextChrF(_Overlap):
     >>> TextChrF()("hello world", ["hello world"]).value
     1.0
     """
+
+    requires: ClassVar[Mapping[str, str]] = {"sacrebleu": "text"}
 
     def __init__(self, char_order: int = 6, word_order: int = 0, beta: int = 2, lowercase: bool = False) -> None:
         self.char_order = char_order
@@ -127,7 +133,7 @@ class TextChrF(_Overlap):
                     lowercase=self.lowercase)
 
     def compare(self, hypothesis: str, references: list[str]) -> float:
-        return self._metric.sentence_score(hypothesis, references).score / 100
+        return min(self._metric.sentence_score(hypothesis, references).score / 100, 1.0)
 
 
 @register("text.rouge")
@@ -141,6 +147,8 @@ class TextRouge(_Overlap):
     >>> round(TextRouge()("the cat sat", ["the cat sat down"]).value, 4)
     0.8571
     """
+
+    requires: ClassVar[Mapping[str, str]] = {"rouge_score": "text"}
 
     def __init__(
         self,
