@@ -108,9 +108,12 @@ class Overthinking(Reward):
     that reaches the correct answer; T − T̂ tokens were spent after the answer was already found.
     Here the first solution ends at the first step boundary (``steps``: lines or paragraphs)
     whose prefix the ``correct`` reward already accepts. r = T̂ / T in (0, 1] for a correct
-    completion, 0 for a wrong one; ``details["tokens_after"]`` = T − T̂.
+    completion, 0 for a wrong one; ``details["tokens_after"]`` = T − T̂ (in ``unit``) and
+    ``details["first_correct_chars"]`` is where that first correct prefix ends.
 
-    The prefix is judged by ``correct`` as it stands: ``{type: math.answer, last_number: false}``
+    A prefix the checker cannot judge (an error, a timeout) before the first accepted one makes
+    the result an error of the same kind: T̂ is unknown then, never guessed. Each prefix is
+    judged by ``correct`` as it stands: ``{type: math.answer, last_number: false}``
     counts only an answer the text states, not a number that happens to equal it.
 
     >>> from rewardsmith.verifiers.math.reward import MathAnswer
@@ -143,16 +146,20 @@ class Overthinking(Reward):
         for index, sample in enumerate(samples):
             if correct[index]:
                 text = sample.text
-                for step, end in enumerate(step_ends(text, self.steps)[:-1]):
+                for end in step_ends(text, self.steps)[:-1]:
                     prefixes.append(dataclasses.replace(sample, completion=text[:end]))
-                    owners.append((index, step))
-        first: dict[int, int] = {}
+                    owners.append((index, end))
+        first: dict[int, tuple[int, int] | RewardResult] = {}
         if prefixes:
-            _, prefix_correct, _ = judged(self.correct, prefixes, self.threshold)
+            prefix_results, prefix_correct, _ = judged(self.correct, prefixes, self.threshold)
             prefix_length = measure(prefixes, self.unit, self.tokenizer)
-            for (index, _step), ok, n in zip(owners, prefix_correct, prefix_length, strict=True):
-                if ok and index not in first:
-                    first[index] = int(n)
+            for (index, end), prefix, ok, n in zip(owners, prefix_results, prefix_correct, prefix_length, strict=True):
+                if index in first:
+                    continue
+                if prefix.error is not None:  # undecided here, so the first correct step is unknown
+                    first[index] = prefix
+                elif ok:
+                    first[index] = (int(n), end)
         out = []
         for index, result in enumerate(results):
             total = int(length[index])
@@ -163,7 +170,13 @@ class Overthinking(Reward):
             if not correct[index]:
                 out.append(RewardResult.ok(0.0, correct=False, **details))
                 continue
-            reached = first.get(index, total)
-            details.update(correct=True, first_correct_length=reached, tokens_after=total - reached)
+            found = first.get(index, (total, len(samples[index].text)))
+            if isinstance(found, RewardResult):
+                failed = child_failed(found, label, details)
+                out.append(RewardResult(None, f"judging a prefix: {failed.error}", details, failed.error_kind))
+                continue
+            reached, end = found
+            details.update(correct=True, first_correct_length=reached, first_correct_chars=end)
+            details["tokens_after"] = total - reached
             out.append(RewardResult.ok(reached / total if total else 1.0, **details))
         return out
