@@ -81,12 +81,15 @@ def test_plain_and_async_functions(user_file):
 
 
 def test_wrong_length_nan_and_crash_are_errors_not_zeros(user_file):
+    where = f"python {user_file}"
     assert all(
-        r.error == "returned 1 values for 2 samples" for r in reward(user_file, "wrong_length").score(samples())
+        r.error == f"{where}:wrong_length: returned 1 values for 2 samples"
+        for r in reward(user_file, "wrong_length").score(samples())
     )
-    assert reward(user_file, "returns_nan").score(samples())[0].error.startswith("returned a non-finite")
+    nan = reward(user_file, "returns_nan").score(samples())[0]
+    assert nan.error.startswith(f"{where}:returns_nan: returned a non-finite")
     results = reward(user_file, "raises").score([Sample("bad"), Sample("good")])
-    assert results[0].error.startswith("RuntimeError: reward code crashed")
+    assert results[0].error.startswith(f"{where}:raises: RuntimeError: reward code crashed")
     assert results[1].value == 1.0
 
 

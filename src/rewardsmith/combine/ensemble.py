@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -34,6 +34,12 @@ class Ensemble(Combinator):
     >>> Ensemble(members, method="wco")("ab").value
     0.0
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "ensemble",
+        "method": "uwo",
+        "terms": [{"type": "text.exact"}, {"type": "field", "field": "score"}],
+    }
 
     def __init__(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from rewardsmith.core import register
@@ -22,6 +24,11 @@ class Min(Combinator):
     0.5
     """
 
+    example: ClassVar[dict[str, Any]] = {
+        "type": "min",
+        "terms": [{"type": "text.exact"}, {"type": "format.regex", "pattern": "Paris"}],
+    }
+
     def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.nanmin(weights[:, None] * values, axis=0)
 
@@ -34,6 +41,11 @@ class Max(Combinator):
     >>> Max([FormatRegex("a"), FormatRegex("b", value=0.5)])("b").value
     0.5
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "max",
+        "terms": [{"type": "text.exact"}, {"type": "format.regex", "pattern": "Paris"}],
+    }
 
     def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.nanmax(weights[:, None] * values, axis=0)

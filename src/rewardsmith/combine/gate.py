@@ -8,6 +8,7 @@ group-level transform therefore belongs outside a gate or branch, not inside it.
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -41,6 +42,12 @@ class Gate(Combinator):
     >>> reward("4", reference="4").value, reward("5 4", reference="4").value
     (1.5, 0.0)
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "gate",
+        "gate": {"type": "text.exact"},
+        "terms": [{"type": "format.regex", "pattern": "Paris", "weight": 0.5}],
+    }
 
     def __init__(
         self,
@@ -101,6 +108,13 @@ class If(Composite):
     >>> reward("4", reference="4").value, reward("four", reference="4").value
     (1.0, -1.0)
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "if",
+        "condition": {"type": "format.regex", "pattern": "[0-9]"},
+        "then": {"type": "text.exact"},
+        "default": -1.0,
+    }
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ that errored or do not apply are left out of the group statistics.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -41,6 +41,8 @@ class GroupNorm(Transform):
     >>> [round(r.value, 4) for r in GroupNorm(TextExact()).score(group)]  # std = 0.5774
     [0.8659, -0.8659, 0.8659, -0.8659]
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "group_norm", "reward": {"type": "text.exact"}}
 
     own_batch_scope = "group"
 
@@ -91,6 +93,8 @@ class GroupRank(Transform):
     >>> [r.value for r in GroupRank(TextExact()).score(group)]
     [1.0, 0.25, 0.25]
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "group_rank", "reward": {"type": "field", "field": "score"}}
 
     value_range = (0.0, 1.0)
     own_batch_scope = "group"

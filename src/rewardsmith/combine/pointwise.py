@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from rewardsmith.core import RewardResult, Sample, register
@@ -21,6 +23,13 @@ class Clip(Transform):
     >>> Clip(FormatRegex("a", value=3.0), high=1.0)("a").value
     1.0
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "clip",
+        "reward": {"type": "field", "field": "score"},
+        "low": 0.0,
+        "high": 1.0,
+    }
 
     def __init__(self, reward: Reward, low: float | None = None, high: float | None = None) -> None:
         super().__init__(reward)
@@ -43,6 +52,13 @@ class Affine(Transform):
     >>> Affine(FormatRegex("a"), scale=2.0, shift=-1.0)("b").value
     -1.0
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "affine",
+        "reward": {"type": "text.exact"},
+        "scale": 2.0,
+        "shift": -1.0,
+    }
 
     def __init__(self, reward: Reward, scale: float = 1.0, shift: float = 0.0) -> None:
         super().__init__(reward)

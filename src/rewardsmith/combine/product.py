@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from rewardsmith.core import register
@@ -23,6 +25,8 @@ class Product(Combinator):
     >>> reward("4", reference="4").value, reward("4.", reference="4").value
     (0.5, 0.0)
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "product", "terms": [{"type": "text.exact"}, {"type": "format.tags"}]}
 
     def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         powered = np.power(values, weights[:, None])

@@ -10,7 +10,7 @@ The reference reward r_ref comes from one of three places (``baseline``):
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -109,6 +109,8 @@ class Centre(ReferenceTransform):
     0.75
     """
 
+    example: ClassVar[dict[str, Any]] = {"type": "centre", "reward": {"type": "field", "field": "score"}}
+
     def __init__(
         self,
         reward: Reward,
@@ -146,6 +148,8 @@ class LogSigmoid(ReferenceTransform):
     -0.693147
     """
 
+    example: ClassVar[dict[str, Any]] = {"type": "log_sigmoid", "reward": {"type": "text.exact"}}
+
     value_range = (float("-inf"), 0.0)
 
     def shape(self, values: np.ndarray, owner: np.ndarray, r_ref: np.ndarray, errors: dict[int, str]) -> Transformed:
@@ -165,6 +169,8 @@ class PAR(ReferenceTransform):
     >>> PAR(FormatRegex("a"))("a", reference_completions=[1.0, "b"]).value  # (σ(0) + σ(1)) / 2
     0.6155292893150024
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "par", "reward": {"type": "text.exact"}}
 
     value_range = (0.0, 1.0)
 

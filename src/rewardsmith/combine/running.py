@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -31,6 +31,12 @@ class RunningNorm(Transform):
     >>> norm.mean, norm.var
     (0.5, 0.25)
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "running_norm",
+        "reward": {"type": "field", "field": "score"},
+        "alpha": 0.5,
+    }
 
     own_batch_scope = "batch"
 

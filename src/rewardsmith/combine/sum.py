@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from rewardsmith.core import register
@@ -22,6 +24,11 @@ class Sum(Combinator):
     >>> reward("Answer: 4", reference="answer 4").value
     1.1
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "sum",
+        "terms": [{"type": "text.exact", "weight": 1.0}, {"type": "format.regex", "pattern": "Paris", "weight": 0.5}],
+    }
 
     def reduce(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.nansum(weights[:, None] * values, axis=0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.reward import Reward
@@ -91,6 +91,8 @@ class Field(Reward):
     "no field 'score' in the record"
     """
 
+    example: ClassVar[dict[str, Any]] = {"type": "field", "field": "score"}
+
     def __init__(
         self,
         field: str,
@@ -110,8 +112,9 @@ class Field(Reward):
         if raw is None:
             return RewardResult.fail(f"field {self.field!r} is null")
         if isinstance(raw, list | tuple):
-            values = [_number(v) for v in raw]
-            if not values or any(v is None for v in values):
+            numbers = [_number(v) for v in raw]
+            values = [v for v in numbers if v is not None]
+            if not values or len(values) < len(numbers):
                 return RewardResult.fail(f"field {self.field!r} holds a list that is not all numbers")
             if len(values) == 1:
                 return self._finite(values[0], {})

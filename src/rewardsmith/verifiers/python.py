@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.functions import call_function, detect_convention, import_function
@@ -34,6 +34,11 @@ class PythonFunction(Reward):
     ('verl', 1.0, 0.0)
     """
 
+    example: ClassVar[dict[str, Any]] = {
+        "type": "python",
+        "function": "rewardsmith.testing.functions:mentions_reference",
+    }
+
     def __init__(
         self,
         function: str,
@@ -60,5 +65,13 @@ class PythonFunction(Reward):
         self._load()
 
     def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+        """The function's results; an error names this component and the function."""
         assert self._resolved_convention is not None
-        return call_function(self._callable, self._resolved_convention, samples, self.reference_as)
+        results = call_function(self._callable, self._resolved_convention, samples, self.reference_as)
+        where = f"{self.name} {self.function}"
+        return [
+            result
+            if result.error is None
+            else RewardResult(None, f"{where}: {result.error}", result.details, result.error_kind)
+            for result in results
+        ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.reward import Reward
@@ -21,6 +21,8 @@ class FormatRegex(Reward):
     >>> FormatRegex("^Answer:")("So... Answer: 4").value
     0.0
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "format.regex", "pattern": "Paris"}
 
     value_range = (0.0, 1.0)
 

@@ -1,0 +1,46 @@
+"""Every registered component (built-ins and entry points) passes the shared conformance battery.
+
+One test, parametrised over (component, check): a component that cannot load fails every check,
+it is never skipped. A check that finds a bug not fixed yet is a strict xfail naming the bug in
+``KNOWN_FAILURES``, so it turns into a failure the day the bug is fixed and the entry is stale.
+The shared server and process pool start once for the whole run (about 30 s for all).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rewardsmith.core import load, registry
+from rewardsmith.testing import CHECKS, check_component, example_spec
+from rewardsmith.testing.paths import conformance_server
+
+#: (component, check) -> the bug it finds, until fixed.
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+
+
+def target(name: str) -> str | dict[str, Any]:
+    """What to check for ``name``: the name itself (loaded from its documented example), except
+    ``remote``, whose example URL is replaced by a server that serves ``text.exact``."""
+    if name != "remote":
+        return name
+    load(example_spec("remote"))
+    return {"type": "remote", "url": conformance_server().serve(load("text.exact"))}
+
+
+def cases() -> list[Any]:
+    params = []
+    for name in registry.names():
+        for check in CHECKS:
+            marks = []
+            if (name, check) in KNOWN_FAILURES:
+                marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[(name, check)]))
+            params.append(pytest.param(name, check, marks=marks, id=f"{name}-{check}"))
+    return params
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("name", "check"), cases())
+def test_component_keeps_its_promises(name: str, check: str) -> None:
+    check_component(target(name), checks=[check])
