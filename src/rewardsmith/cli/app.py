@@ -10,6 +10,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from rewardsmith.core import RewardsmithError
 
@@ -27,7 +28,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def fail(message: str) -> typer.Exit:
     """Print an error line and return the exit to raise (exit code 2)."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -45,8 +46,8 @@ def run() -> None:
     try:
         argv = _optional_value(_optional_value(sys.argv[1:], "--ray", "local"), "--best-of", "0")
         app(args=argv, prog_name="rewardsmith")
-    except RewardsmithError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+    except RewardsmithError as exc:  # messages hold brackets ("rewardsmith[text]") that are not markup
+        console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(EXIT_USAGE)
 
 

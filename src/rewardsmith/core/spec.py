@@ -226,7 +226,7 @@ def load(spec: str | Path | dict[str, Any] | Reward) -> Reward:
         return _Loader(None).node(spec, "")
     text = str(spec)
     path = Path(text)
-    if path.suffix.lower() in (".yaml", ".yml", ".json") or path.is_file():
+    if path.is_file() or (path.suffix.lower() in (".yaml", ".yml", ".json") and text not in registry.names()):
         if not path.is_file():
             raise SpecError(text, "spec file does not exist")
         loader = _Loader(path.resolve().parent)
