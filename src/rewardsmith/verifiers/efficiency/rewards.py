@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from rewardsmith.core import RewardResult, Sample, register
 from rewardsmith.core.composition import component_entry, group_indices
 from rewardsmith.core.reward import Reward
 
-from ..length.measure import Unit, check_unit, measure
+from ..length.measure import Unit, check_unit, measure, tokenizer_requirements
 from .common import child_failed, judged
 
 
@@ -36,6 +37,11 @@ class CorrectShort(Reward):
     [2.0, -1.1, -0.3]
     """
 
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """A token count needs a tokenizer library (see :func:`tokenizer_requirements`)."""
+        return tokenizer_requirements(params)
+
     def __init__(
         self,
         correct: Reward,
@@ -43,7 +49,7 @@ class CorrectShort(Reward):
         beta: float = 0.001,
         penalise_wrong: bool = True,
         threshold: float = 1.0,
-        unit: Unit = "tokens",
+        unit: Unit = "words",
         tokenizer: str | None = None,
     ) -> None:
         if beta < 0:
@@ -123,12 +129,17 @@ class Overthinking(Reward):
     (0.3846, 8)
     """
 
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """A token count needs a tokenizer library (see :func:`tokenizer_requirements`)."""
+        return tokenizer_requirements(params)
+
     def __init__(
         self,
         correct: Reward,
         steps: Literal["lines", "paragraphs"] = "lines",
         threshold: float = 1.0,
-        unit: Unit = "tokens",
+        unit: Unit = "words",
         tokenizer: str | None = None,
     ) -> None:
         check_unit(unit, tokenizer)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 
@@ -10,7 +11,7 @@ from rewardsmith.core import ErrorKind, RewardResult, Sample, register
 from rewardsmith.core.composition import component_entry
 from rewardsmith.core.reward import Reward
 
-from .measure import Unit, check_unit, measure
+from .measure import Unit, check_unit, measure, tokenizer_requirements
 
 
 @register("length.budget")
@@ -27,8 +28,9 @@ class Budget(Reward):
       r = c · clip(α·(n_gold − n_y) + δ, 0, 1),
 
     with the paper's α = 0.0003 and δ = 0.5. n_gold is the record's ``budget_field`` (the
-    target the prompt states), else ``budget``. Count ``unit: tokens`` with the policy's own
-    tokenizer (a local ``tokenizer.json`` or folder) for the paper's numbers.
+    target the prompt states), else ``budget``. L1 counts tokens: set ``unit: tokens`` and the
+    policy's own ``tokenizer`` (a local ``tokenizer.json`` or folder) for the paper's α to mean
+    what it meant there (the default, words, matches the other length rewards).
 
     >>> reward = Budget(mode="max", budget=1000, alpha=0.001, unit="words")
     >>> [round(reward("word " * n).value, 6) for n in (900, 1400, 2000)]
@@ -36,6 +38,11 @@ class Budget(Reward):
     >>> Budget(mode="exact", unit="words")("word " * 900, budget=1000).value
     0.97
     """
+
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """A token count needs a tokenizer library (see :func:`tokenizer_requirements`)."""
+        return tokenizer_requirements(params)
 
     def __init__(
         self,
@@ -46,7 +53,7 @@ class Budget(Reward):
         delta: float = 0.5,
         correct: Reward | None = None,
         threshold: float = 1.0,
-        unit: Unit = "tokens",
+        unit: Unit = "words",
         tokenizer: str | None = None,
     ) -> None:
         if budget is not None and budget <= 0:

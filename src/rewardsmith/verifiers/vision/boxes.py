@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 
@@ -55,6 +56,11 @@ class BoxIoU(Grounding):
     >>> BoxIoU(threshold=0.5)("<box>[10, 0, 29, 10]</box>", reference=[10, 0, 30, 10]).value
     1.0
     """
+
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """Matching several boxes uses scipy's Hungarian solver."""
+        return {"scipy": "audit"} if params.get("multiple") else {}
 
     def __init__(
         self,
