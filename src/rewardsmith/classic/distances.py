@@ -207,33 +207,35 @@ def sample_canonical(
     obs: np.ndarray,
     actions: np.ndarray,
     next_obs: np.ndarray,
-    state_samples: np.ndarray,
     action_samples: np.ndarray,
+    state_samples: np.ndarray,
     gamma: float,
 ) -> np.ndarray:
     """Monte-Carlo EPIC canonicalisation of ``reward_fn`` on a batch of transitions.
 
-    ``reward_fn(obs, actions, next_obs)`` is vectorised over a leading batch axis. With M state
-    samples x_j ~ D_S and N action samples u_i ~ D_A (Gleave et al., §4 and appendix A):
+    ``reward_fn(obs, actions, next_obs)`` is vectorised over a leading batch axis. The N pairs
+    D = {(u_j, x_j)} (``action_samples[j]``, ``state_samples[j]``: u_j ~ D_A, x_j ~ D_S) stand for
+    the coverage distributions, as in Gleave et al.'s sample-based EPIC:
 
-        C(R)(s,a,s') ≈ R(s,a,s') + γ·mean_{i,j} R(s', u_i, x_j) − mean_{i,j} R(s, u_i, x_j)
-                       − γ·mean_{i,j,k} R(x_k, u_i, x_j).
+        m(s) = (1/N) Σ_j R(s, u_j, x_j)
+        C(R)(s,a,s') ≈ R(s,a,s') + γ·m(s') − m(s) − γ·(1/N) Σ_k m(x_k).
+
+    Any potential shaping γΦ(s') − Φ(s) cancels exactly, whatever the samples.
     """
-    n_mean = len(state_samples)
-    n_act = len(action_samples)
+    if len(action_samples) != len(state_samples):
+        raise ValueError("action_samples and state_samples are pairs (u_j, x_j): give as many of each")
+    n_pairs = len(state_samples)
 
-    def expected_from(states: np.ndarray) -> np.ndarray:
-        # E_{A, S'}[R(s, A, S')] for each s in ``states``: R on the product states x actions x samples.
+    def mean_from(states: np.ndarray) -> np.ndarray:
         batch = len(states)
-        s = np.repeat(states, n_act * n_mean, axis=0)
-        a = np.tile(np.repeat(action_samples, n_mean, axis=0), (batch,) + (1,) * (action_samples.ndim - 1))
-        x = np.tile(state_samples, (batch * n_act,) + (1,) * (state_samples.ndim - 1))
-        values = np.asarray(reward_fn(s, a, x), dtype=np.float64)
-        return values.reshape(batch, n_act * n_mean).mean(axis=1)
+        s = np.repeat(states, n_pairs, axis=0)
+        u = np.tile(action_samples, (batch,) + (1,) * (np.ndim(action_samples) - 1))
+        x = np.tile(state_samples, (batch,) + (1,) * (np.ndim(state_samples) - 1))
+        return np.asarray(reward_fn(s, u, x), dtype=np.float64).reshape(batch, n_pairs).mean(axis=1)
 
     base = np.asarray(reward_fn(obs, actions, next_obs), dtype=np.float64)
-    mean_all = float(expected_from(state_samples).mean())
-    return base + gamma * expected_from(next_obs) - expected_from(obs) - gamma * mean_all
+    mean_all = float(mean_from(state_samples).mean())
+    return base + gamma * mean_from(next_obs) - mean_from(obs) - gamma * mean_all
 
 
 def sample_epic_distance(
@@ -242,12 +244,12 @@ def sample_epic_distance(
     obs: np.ndarray,
     actions: np.ndarray,
     next_obs: np.ndarray,
-    state_samples: np.ndarray,
     action_samples: np.ndarray,
+    state_samples: np.ndarray,
     gamma: float,
 ) -> float:
     """Sample-based EPIC: Pearson distance of the two Monte-Carlo canonical rewards on the batch."""
-    args = (obs, actions, next_obs, state_samples, action_samples, gamma)
+    args = (obs, actions, next_obs, action_samples, state_samples, gamma)
     return pearson_distance(sample_canonical(reward_a, *args), sample_canonical(reward_b, *args))
 
 

@@ -41,8 +41,9 @@ def distance_command(
     ] = None,
     gamma: Annotated[float, typer.Option(help="Discount factor of the canonicalisation.")] = 0.99,
     transitions: Annotated[int, typer.Option(min=10, help="Transitions sampled from --env (random policy).")] = 512,
-    mean_samples: Annotated[int, typer.Option(min=1, help="States sampled for the canonical expectations.")] = 32,
-    action_samples: Annotated[int, typer.Option(min=1, help="Actions sampled for the canonical expectations.")] = 8,
+    mean_samples: Annotated[
+        int, typer.Option(min=1, help="(action, next state) pairs for the canonical expectations.")
+    ] = 64,
     bootstrap: Annotated[int, typer.Option(min=10, help="Bootstrap resamples for the interval.")] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the rollouts, samples and bootstrap.")] = 0,
 ) -> None:
@@ -99,12 +100,14 @@ def distance_command(
     rng = np.random.default_rng(seed)
     s, a, x = np.stack(starts), np.stack(actions), np.stack(following)
     state_samples = x[rng.choice(len(x), size=min(mean_samples, len(x)), replace=False)]
-    acts = np.stack([np.asarray(environment.action_space.sample(), dtype=np.float64) for _ in range(action_samples)])
+    acts = np.stack(
+        [np.asarray(environment.action_space.sample(), dtype=np.float64) for _ in range(len(state_samples))]
+    )
     canon = [
-        sample_canonical(_spec_function(reward), s, a, x, state_samples, acts, gamma) for reward in (reward_a, reward_b)
+        sample_canonical(_spec_function(reward), s, a, x, acts, state_samples, gamma) for reward in (reward_a, reward_b)
     ]
     estimate, low, high = bootstrap_interval(canon[0], canon[1], n_bootstrap=bootstrap, seed=seed)
     out.print(
         f"EPIC distance on {env}: {estimate:.4f}  (95% bootstrap interval {low:.4f} – {high:.4f}; "
-        f"{transitions} transitions of a random policy, {len(state_samples)} x {len(acts)} mean samples)"
+        f"{transitions} transitions of a random policy, {len(state_samples)} mean samples)"
     )
