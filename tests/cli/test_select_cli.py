@@ -136,3 +136,16 @@ def test_resume_keeps_the_rows_already_scored_but_rescores_the_last_group(shared
     assert len(again) == 40
     assert [r["reward_details"].get("resumed", False) for r in again[:10]] == [True] * 8 + [False] * 2
     assert [r["reward"] for r in again] == [json.loads(line)["reward"] for line in lines]
+
+
+def test_the_shared_qwen_file_read_in_place_with_explode_and_map(shared_data, tmp_path):
+    source = shared_data / "qwen-math-bon" / "math_cot_100.jsonl"
+    common = ["--explode", "code,pred,score,pred_score", "--map", "completion=code", "--map", "label=score"]
+    for extra, expected in [([], 0.94), (["--vote", "pred"], 0.93)]:
+        result = rewardsmith("select", "{type: field, field: pred_score}", source, *common, "-o",
+                             tmp_path / "best.jsonl", "--best-of", *extra, "--report", tmp_path / "r.json")
+        assert result.returncode == 0, result.stderr
+        summary = report(tmp_path / "r.json")
+        assert (summary["accuracy"], summary["label_mean_all"], summary["pass_at_n"]) == (expected, 0.91, 0.96)
+    best = read_jsonl(tmp_path / "best.jsonl")
+    assert len(best) == 100 and best[0]["id"] == "0-0" and "completion" in best[0]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,7 @@ from rewardsmith.select.pairing import FORMATS, STRATEGIES
 from rewardsmith.select.ties import TIES
 
 from .app import app, console, fail
+from .audit import load_spec
 
 if TYPE_CHECKING:  # the rest is imported when the command runs: `rewardsmith --help` stays fast
     from rich.console import Console
@@ -26,23 +27,6 @@ if TYPE_CHECKING:  # the rest is imported when the command runs: `rewardsmith --
 
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
-
-
-def _load_spec(text: str) -> Any:
-    """A spec file, a component name, or an inline YAML mapping (``'{type: field, field: s}'``)."""
-    import yaml
-
-    from rewardsmith.core import SpecError, load
-
-    if text.lstrip().startswith("{"):
-        try:
-            node = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise SpecError("SPEC", f"inline spec is not valid YAML: {exc}") from None
-        if not isinstance(node, dict):
-            raise SpecError("SPEC", "an inline spec must be a mapping such as '{type: field, field: score}'")
-        return load(node)
-    return load(text)
 
 
 def print_report(report: SelectReport, out: Console) -> None:
@@ -122,6 +106,10 @@ def select_command(
         list[str] | None,
         typer.Option("--map", help="FIELD=SOURCE: take a standard field from another (dotted) field."),
     ] = None,
+    explode: Annotated[
+        str | None,
+        typer.Option("--explode", help="A,B,...: split records holding N completions in parallel lists into N rows."),
+    ] = None,
     scored: Annotated[
         Path | None, typer.Option(help="Where to keep the scored rows (default OUT.scored.jsonl; with SPEC only).")
     ] = None,
@@ -160,7 +148,7 @@ def select_command(
         raise fail("--vote-weighted needs --vote KEY")
     if best_of is not None and best_of < 0:
         raise fail("--best-of N needs N >= 1")
-    reward = _load_spec(inputs[0]) if len(inputs) == 2 else None
+    reward = load_spec(inputs[0]) if len(inputs) == 2 else None
     data = Path(inputs[-1])
     options = Options(
         mode=mode, by=by, tie=tie, seed=seed, n=best_of or None, vote=vote, weighted=vote_weighted,
@@ -181,6 +169,7 @@ def select_command(
 
         report = select_file(
             data, output, options, reward=reward, mapping=parse_mapping(map_), scored=scored, resume=resume,
+            explode=[name.strip() for name in explode.split(",") if name.strip()] if explode else None,
             workers=workers, batch_size=batch_size, on_progress=on_progress,
         )
     if report_path is not None:

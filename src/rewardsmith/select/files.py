@@ -26,7 +26,7 @@ from .filters import iter_filter
 from .pairing import iter_pairs
 from .report import SelectReport
 from .rows import Indexed, group_key, iter_groups
-from .source import check_scored, file_rows, scored_rows
+from .source import check_scored, file_rows, prepared_rows, scored_rows
 
 MODES = ("best-of", "filter", "pairs")
 
@@ -57,12 +57,15 @@ def default_scored_path(out: Path) -> Path:
     return out.with_name(out.name[: -len(out.suffix)] + ".scored" + (out.suffix or ".jsonl"))
 
 
-def _scored_meta(reward: Reward, data: Path, mapping: dict[str, str]) -> dict[str, Any]:
+def _scored_meta(
+    reward: Reward, data: Path, mapping: dict[str, str], explode: list[str] | None = None
+) -> dict[str, Any]:
     return {
         "spec_hash": spec_hash(reward),
         "data": str(data.resolve()),
         "data_size": data.stat().st_size,
         "mapping": mapping,
+        "explode": explode or [],
     }
 
 
@@ -72,7 +75,7 @@ def _resume_point(scored: Path, meta: dict[str, Any], by: str | None) -> tuple[i
     if not partial.exists() or not meta_path(scored).exists():
         return 0, 0
     saved = json.loads(meta_path(scored).read_text(encoding="utf-8"))
-    for key in ("spec_hash", "data", "data_size", "mapping"):
+    for key in ("spec_hash", "data", "data_size", "mapping", "explode"):
         if saved.get(key) != meta[key]:
             raise DataError(str(partial), f"--resume: the interrupted run used a different {key.replace('_', ' ')}")
     lines = good_bytes = run_start_lines = run_start_bytes = 0
@@ -147,6 +150,7 @@ def select_file(
     options: Options,
     reward: Reward | None = None,
     mapping: dict[str, str] | None = None,
+    explode: list[str] | None = None,
     scored: str | Path | None = None,
     resume: bool = False,
     workers: int = 1,
@@ -165,21 +169,22 @@ def select_file(
     report = SelectReport(options.mode)
     scored_writer = None
     root_name = None
+    mapping = mapping or {}
+    source = prepared_rows(file_rows(data), mapping, explode)
     if reward is None:
-        rows: Iterator[Indexed] = check_scored(file_rows(data), str(data))
+        rows: Iterator[Indexed] = check_scored(source, str(data))
     else:
         root_name = reward.name
         scored = Path(scored) if scored is not None else default_scored_path(out)
         if scored.resolve() in (data.resolve(), out.resolve()):
             raise DataError(str(scored), "the scored file must differ from the input and the output")
-        mapping = mapping or {}
-        meta = _scored_meta(reward, data, mapping)
+        meta = _scored_meta(reward, data, mapping, explode)
         done, done_bytes = _resume_point(scored, meta, options.by) if resume else (0, 0)
         scored_writer = AtomicJsonlWriter(scored, meta, done_bytes if done else None)
         if executor is None and workers > 1:
             executor = process_pool_executor(workers)
         fresh = scored_rows(
-            itertools.islice(file_rows(data), done, None), reward, mapping, batch_size,
+            itertools.islice(source, done, None), reward, mapping, batch_size,
             chunk_size=batch_size * max(workers, 1) * (16 if workers > 1 else 1), executor=executor,
             by=options.by, contiguous=not options.in_memory,
         )

@@ -16,7 +16,7 @@ from rewardsmith.core.result import ErrorKind
 from rewardsmith.io.readers import InputRecord, iter_records
 from rewardsmith.runner import Executor, output_row, plan_batches, run_in_process
 
-from .rows import Indexed, group_key, iter_groups
+from .rows import MISSING, Indexed, field, group_key, iter_groups
 
 
 def file_rows(path: str | Path) -> Iterator[Indexed]:
@@ -30,6 +30,35 @@ def file_rows(path: str | Path) -> Iterator[Indexed]:
                 "_where": record.where, "reward": None, "reward_error": f"bad record: {record.error}",
                 "reward_error_kind": str(ErrorKind.BAD_INPUT),
             }
+
+
+def prepared_rows(
+    rows: Iterable[Indexed], mapping: dict[str, str] | None = None, explode_fields: list[str] | None = None
+) -> Iterator[Indexed]:
+    """Rows with ``--explode`` applied (a record holding N completions in parallel lists becomes N
+    rows grouped by it, as the audit does) and ``--map`` copied in (``label=score`` adds ``label``),
+    so that selection reads the standard fields the scorer read. Indexes count the rows produced.
+
+    >>> rows = prepared_rows(enumerate([{"pred": ["1", "2"], "ok": [1, 0]}]), {"label": "ok"}, ["pred", "ok"])
+    >>> [(r["id"], r["group"], r["pred"], r["label"]) for _, r in rows]
+    [('0-0', 0, '1', 1), ('0-1', 0, '2', 0)]
+    """
+    from rewardsmith.audit.data import explode
+
+    counter = 0
+    for index, row in rows:
+        expanded = [row]
+        if explode_fields and "_where" not in row:
+            expanded = explode(row, explode_fields, f"record {index}", index)
+        for item in expanded:
+            if mapping:
+                item = dict(item)
+                for target, source in mapping.items():
+                    value = field(item, source)
+                    if value is not MISSING:
+                        item[target] = value
+            yield counter, item
+            counter += 1
 
 
 def as_rows(records: Iterable[Any]) -> Iterator[Indexed]:
