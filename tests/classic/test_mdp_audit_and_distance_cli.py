@@ -112,3 +112,17 @@ def test_distance_cli_samples_a_gymnasium_env_and_ignores_shaping() -> None:
     assert 0.2 < value < 0.8
     refused = _cli("distance", cart, "{type: env.reward}", "--env", "CartPole-v1", "--transitions", "20")
     assert refused.returncode == 2 and "no environment reward" in refused.stderr
+
+
+def test_audit_cli_with_mdp_writes_the_report_and_gates(tmp_path: Path) -> None:
+    mdp, proxy, true = looping_boat_race()
+    path = _write(tmp_path / "boat.json", mdp, env_reward=proxy, true_reward=true)
+    out = tmp_path / "report"
+    done = _cli("audit", "{type: env.reward}", str(path), "--mdp", "-o", str(out), "--fail-on", "mdp_exploited>0")
+    assert done.returncode == 1, done.stderr
+    assert "audit failed: mdp_exploited>0" in done.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert report["sections"]["mdp"]["metrics"]["mdp_exploited"] == 1
+    assert "EXPLOIT" in (out / "report.html").read_text()
+    fine = _cli("audit", "{type: env.reward}", str(path), "--mdp", "-o", str(out), "--fail-on", "mdp_errors>0")
+    assert fine.returncode == 0, fine.stderr

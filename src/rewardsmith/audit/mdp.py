@@ -186,6 +186,8 @@ def audit_mdp(
             "spec": spec,
             "spec_hash": digest,
             "records": int(np.count_nonzero(description["mdp"].transitions > 0)),
+            "threshold": None,
+            "seed": None,
             "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             **(meta or {}),
         },

@@ -70,18 +70,24 @@ def audit_command(
     ] = 3,
     seed: Annotated[int, typer.Option(help="Seed of every random choice (recheck sample, probes, search).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+    mdp: Annotated[
+        bool, typer.Option("--mdp", help="DATA is a tabular MDP description (JSON): audit a classical reward on it.")
+    ] = False,
 ) -> None:
     """Score DATA with SPEC and write REPORT_DIR/report.html and report.json; --fail-on gates CI."""
-    from rich.console import Console
-
     from rewardsmith.audit import Options, audit
     from rewardsmith.audit.data import load_samples
-    from rewardsmith.audit.report import summary_table, write_report
     from rewardsmith.audit.rules import parse_rule
     from rewardsmith.io.readers import parse_mapping
 
     rules = [parse_rule(rule) for rule in fail_on or []]
     reward = load_spec(spec)
+    if mdp:
+        from rewardsmith.audit.mdp import audit_mdp
+
+        report = audit_mdp(reward, data, [r.text for r in rules], meta={"data": str(data), "spec_argument": spec})
+        _finish(report, output, quiet)
+        return
     samples = load_samples(data, parse_mapping(map_), _split(explode) or None, limit)
     if not samples:
         raise typer.BadParameter(f"{data} holds no records", param_hint="DATA")
@@ -104,6 +110,15 @@ def audit_command(
         search_budget=search,
         meta={"data": str(data), "spec_argument": spec},
     )
+    _finish(report, output, quiet)
+
+
+def _finish(report: dict[str, Any], output: Path, quiet: bool) -> None:
+    """Write the report, print its summary and path; exit 1 when a --fail-on rule failed."""
+    from rich.console import Console
+
+    from rewardsmith.audit.report import summary_table, write_report
+
     paths = write_report(report, output)
     out = Console(soft_wrap=True)
     if not quiet:
