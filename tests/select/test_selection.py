@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from rewardsmith import select
 from rewardsmith.core import DataError
 from rewardsmith.select.rows import iter_groups
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def row(group, reward, completion="x", error=None, **extra):
@@ -127,3 +132,12 @@ def test_scoring_on_the_way_with_a_reward_spec():
     rows = [{"group": 1, "completion": "4", "reference": "4"}, {"group": 1, "completion": "5", "reference": "4"}]
     selection = select.best_of(rows, "text.exact")
     assert [(r["completion"], r["reward"]) for r in selection.rows] == [("4", 1.0)]
+
+
+def test_filter_on_components_of_a_composed_spec_scored_on_the_way():
+    samples = [json.loads(line) for line in (EXAMPLES / "data" / "grpo_samples.jsonl").read_text().splitlines()]
+    kept = select.filter(samples, "components.math.answer == 1 and components.format.tags == 1",
+                         reward=str(EXAMPLES / "grpo_reward.yaml"), per_group=2)
+    assert [r["id"] for r in kept.rows] == ["q1-a", "q1-d", "q2-a", "q2-b"]
+    assert kept.report.clauses[0] == {"clause": "components.math.answer == 1", "removed": 2, "unknown": 2}
+    assert kept.to_dataset().num_rows == 4

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,10 @@ class Selection:
             import datasets
         except ImportError:
             raise ImportError("Selection.to_dataset needs datasets: pip install 'rewardsmith[data]'") from None
-        return datasets.Dataset.from_list(self.rows)
+        from rewardsmith.core.composition import json_default
+
+        plain = json.loads(json.dumps(self.rows, default=json_default))  # lazy component mappings → dicts
+        return datasets.Dataset.from_list(plain)
 
     def __len__(self) -> int:
         return len(self.rows)

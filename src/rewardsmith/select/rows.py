@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
 from rewardsmith.core import DataError
@@ -65,12 +65,12 @@ def field(row: Any, path: str | tuple[str, ...]) -> Any:
     (2, 3, True)
     """
     joined = path if isinstance(path, str) else ".".join(path)
-    if isinstance(row, dict) and joined in row:
+    if isinstance(row, Mapping) and joined in row:
         return row[joined]
     parts = path.split(".") if isinstance(path, str) else path
     value = row
     for part in parts:
-        if isinstance(value, dict) and part in value:
+        if isinstance(value, Mapping) and part in value:
             value = value[part]
         elif isinstance(value, list) and part.lstrip("-").isdigit() and -len(value) <= int(part) < len(value):
             value = value[int(part)]
@@ -94,15 +94,15 @@ def component_index(details: Any) -> dict[str, dict[str, Any]]:
     stack = [details]
     while stack:
         current = stack.pop()
-        if not isinstance(current, dict):
+        if not isinstance(current, Mapping):
             continue
         children = current.get("components")
-        if not isinstance(children, dict):
+        if not isinstance(children, Mapping):
             continue
         nested = []
         for label, entry in children.items():
-            if isinstance(entry, dict):
-                index.setdefault(str(label), entry)
+            if isinstance(entry, Mapping):
+                index.setdefault(str(label), dict(entry))
                 nested.append(entry.get("details"))
         stack.extend(reversed(nested))
     return index
@@ -134,7 +134,7 @@ def answer_of(row: Row, key: str, root_name: str | None = None) -> Hashable | No
     if value is not MISSING and key not in ("reward", "reward_details"):
         return None if value is None else hashable(value)
     details = row.get("reward_details")
-    if not isinstance(details, dict):
+    if not isinstance(details, Mapping):
         return None
     entry = component_index(details).get(key)
     if entry is not None:
@@ -145,7 +145,7 @@ def answer_of(row: Row, key: str, root_name: str | None = None) -> Hashable | No
 
 
 def _extracted(details: Any) -> Hashable | None:
-    if not isinstance(details, dict):
+    if not isinstance(details, Mapping):
         return None
     for name in ANSWER_KEYS:
         value = details.get(name)
