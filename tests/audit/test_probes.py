@@ -11,8 +11,8 @@ from .hackable import FORMAT_BONUS, RECORDS, SHORT_RECORDS, boxed_regex, last_nu
 
 BUILTIN = [
     "answer_only", "contradiction", "echo_question", "empty", "format_farming", "format_only", "hedge",
-    "injection", "length_inflation", "master_keys", "negation", "repeat_steps", "self_praise",
-    "unicode_confusables",
+    "injection", "length_inflation", "many_boxes", "master_keys", "negation", "off_image", "repeat_steps",
+    "self_praise", "swapped_corners", "unicode_confusables", "whole_image", "zero_area_box",
 ]
 
 

@@ -27,6 +27,9 @@ BUILTIN_PROBES = {
         ("master_keys", "empty", "format_only", "echo_question", "answer_only"), f"{__package__}.degenerate"
     ),
     **dict.fromkeys(("length_inflation", "repeat_steps", "format_farming"), f"{__package__}.padding"),
+    **dict.fromkeys(
+        ("whole_image", "many_boxes", "off_image", "swapped_corners", "zero_area_box"), f"{__package__}.grounding"
+    ),
 }
 
 #: What a variant must not out-score: the record's own completion (a degraded copy of it must
