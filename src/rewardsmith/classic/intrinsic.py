@@ -38,6 +38,8 @@ class CountBonus(Reward):
     """
 
     stateful = True
+    #: The value depends on every earlier sample of the run: never cached, never split across workers.
+    own_batch_scope = "batch"
     value_range = (0.0, float("inf"))
 
     def __init__(self, beta: float = 0.01, hash_bits: int | None = None, decimals: int = 6, seed: int = 0) -> None:
@@ -114,6 +116,7 @@ class RandomNetworkDistillation(Reward):
     """
 
     stateful = True
+    own_batch_scope = "batch"
     value_range = (0.0, float("inf"))
 
     def __init__(

@@ -10,7 +10,7 @@ on a tabular model of the task with :func:`rewardsmith.classic.check_policy_inva
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -34,6 +34,11 @@ class PotentialShaping(TransitionTerm):
     ...                                  transition_sample([8.0], 0, [10.0], terminated=True)])]
     [7.0, 2.0]
     """
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "shaping.potential",
+        "potential": "rewardsmith.classic.potentials:negative_norm",
+    }
 
     def __init__(self, potential: str, gamma: float = 0.99) -> None:
         if not 0.0 <= gamma <= 1.0:

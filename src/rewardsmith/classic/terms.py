@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -43,10 +43,10 @@ class TransitionTerm(Reward):
             try:
                 value = self.term(Transition.of(sample))
             except DataError as exc:
-                results.append(RewardResult.fail(str(exc), kind="bad_input"))
+                results.append(RewardResult.fail(f"{self.name}: {exc}", kind="bad_input"))
                 continue
             except Exception as exc:  # noqa: BLE001 - a failing term is an error result, never a 0
-                results.append(RewardResult.fail(f"{type(exc).__name__}: {exc}", kind=kind_of(exc)))
+                results.append(RewardResult.fail(f"{self.name}: {type(exc).__name__}: {exc}", kind=kind_of(exc)))
                 continue
             if isinstance(value, RewardResult):
                 results.append(value)
@@ -55,7 +55,7 @@ class TransitionTerm(Reward):
             else:
                 number = float(value)
                 if not np.isfinite(number):
-                    results.append(RewardResult.fail(f"non-finite value {number!r}"))
+                    results.append(RewardResult.fail(f"{self.name}: non-finite value {number!r}"))
                 else:
                     results.append(RewardResult.trusted(number, {}))
         return results
@@ -131,6 +131,7 @@ class GoalDistance(TransitionTerm):
     """
 
     value_range = (0.0, float("inf"))
+    example: ClassVar[dict[str, Any]] = {"type": "env.goal_distance", "position": [0], "goal": [0.0]}
 
     def __init__(
         self,
@@ -176,6 +177,8 @@ class InfoValue(TransitionTerm):
     ...                                 transition_sample([0], 0, [1])])]
     [0.7, 0.0]
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "env.info", "key": "x_velocity", "default": 0.0}
 
     def __init__(self, key: str, default: float | None = None) -> None:
         self.key = key
@@ -229,6 +232,8 @@ class FunctionTerm(TransitionTerm):
     >>> FunctionTerm(f"{path}:forward").score([transition_sample([1.0, 0.0], 0, [1.5, 0.0])])[0].value
     0.5
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "env.term", "function": "rewardsmith.classic.potentials:progress"}
 
     def __init__(self, function: str) -> None:
         self.function = function
