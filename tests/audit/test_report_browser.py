@@ -95,3 +95,42 @@ def test_report_renders_its_plots_in_chromium_offline(tmp_path, driver):
     artifacts.mkdir(exist_ok=True)
     driver.set_window_size(1200, driver.execute_script("return document.body.scrollHeight") + 40)
     assert driver.save_screenshot(str(artifacts / "audit_report.png"))
+
+
+LEGEND_LAYOUT = """
+const svg = arguments[0];
+const box = (e) => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
+const view = svg.viewBox.baseVal;
+return {
+  view: [view.x, view.y, view.x + view.width, view.y + view.height],
+  names: Array.from(svg.querySelectorAll(".legend text")).map(box),
+  swatches: Array.from(svg.querySelectorAll(".legend line, .legend rect, .legend circle")).map(box),
+  curves: Array.from(svg.querySelectorAll(":scope > polyline, :scope > circle")).map(box),
+};
+"""
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_line_chart_legends_cover_no_curve_and_no_other_entry_in_chromium(tmp_path, driver):
+    """Real text metrics: every legend name and swatch lies inside the picture, clear of every
+    curve and of the other entries (the best-of-N chart has three long names)."""
+    reward = Sum([TextExact(), FormatRegex(r"^Answer:")], weights=[1.0, 2.0])
+    options = Options(threshold=1.0, answer_field="completion")  # an answer per record: majority vote too
+    paths = write_report(audit(reward, example_samples(), options), tmp_path)
+    driver.get(paths["html"].resolve().as_uri())
+    charts = driver.find_elements("css selector", "svg.plot:has(.legend)")
+    best_of_n = driver.find_elements("css selector", "section#best_of_n svg.plot:has(.legend)")
+    assert len(best_of_n) == 1 and len(charts) >= 2
+    for chart in charts:
+        layout = driver.execute_script(LEGEND_LAYOUT, chart)
+        names, swatches, view = layout["names"], layout["swatches"], layout["view"]
+        assert names and swatches and layout["curves"]
+        for item in names + swatches:
+            assert not any(_overlap(item, curve) for curve in layout["curves"])
+            assert view[0] <= item[0] and item[2] <= view[2] and view[1] <= item[1] and item[3] <= view[3]
+        assert not any(_overlap(a, b) for i, a in enumerate(names) for b in names[i + 1 :] + swatches)
+    names = [e.text for e in best_of_n[0].find_elements("css selector", ".legend text")]
+    assert names == ["reward's pick (best-of-k)", "pass@k (oracle)", "majority vote"]

@@ -13,8 +13,12 @@ from typing import Any
 
 WIDTH, HEIGHT = 460, 230
 LEFT, RIGHT, TOP, BOTTOM = 52, 14, 28, 42
-LEGEND = 14
 PALETTE = ("#3b6fb6", "#d9822b", "#4a9c6d", "#9b59b6", "#c0392b", "#7f8c8d")
+# Curves that coincide stay visible: each series has its own dash pattern, drawn over the previous.
+DASHES = ("", "7 4", "2 3", "10 3 2 3")
+# The legend is a column right of the plot area, never inside it: a line sample, then the name.
+LEGEND_SAMPLE, LEGEND_ROW = 22, 18
+CHAR_WIDTH = 7.0  # an upper bound for the mean advance of the 12 px legend font
 
 
 def _fmt(value: float) -> str:
@@ -47,10 +51,18 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 class _Frame:
     """Maps data coordinates to the plot area and draws axes, grid and labels."""
 
-    def __init__(self, x_range: tuple[float, float], y_range: tuple[float, float], x_label: str, y_label: str):
+    def __init__(
+        self,
+        x_range: tuple[float, float],
+        y_range: tuple[float, float],
+        x_label: str,
+        y_label: str,
+        legend_width: float = 0.0,
+    ):
         self.x0, self.x1 = x_range if x_range[1] > x_range[0] else (x_range[0] - 0.5, x_range[0] + 0.5)
         self.y0, self.y1 = y_range if y_range[1] > y_range[0] else (y_range[0], y_range[0] + 1)
         self.x_label, self.y_label = x_label, y_label
+        self.width = WIDTH + legend_width
         self.parts: list[str] = []
 
     def x(self, value: float) -> float:
@@ -84,8 +96,8 @@ class _Frame:
     def svg(self, title: str) -> str:
         body = "".join(self.parts)
         return (
-            f'<svg class="plot" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '
-            f'xmlns="http://www.w3.org/2000/svg"><title>{html.escape(title)}</title>{body}</svg>'
+            f'<svg class="plot" viewBox="0 0 {self.width:g} {HEIGHT}" width="{self.width:g}" height="{HEIGHT}" '
+            f'role="img" xmlns="http://www.w3.org/2000/svg"><title>{html.escape(title)}</title>{body}</svg>'
         )
 
 
@@ -112,6 +124,11 @@ def histogram(hist: dict[str, Any], title: str, x_label: str = "reward", color: 
     return frame.svg(title)
 
 
+def legend_width(names: Sequence[str]) -> float:
+    """Room for the legend column: the margin, a line sample and the longest name."""
+    return 8 + LEGEND_SAMPLE + 6 + CHAR_WIDTH * max((len(n) for n in names), default=0) + 6
+
+
 def lines(
     x: Sequence[float],
     series: dict[str, Sequence[float | None]],
@@ -121,28 +138,35 @@ def lines(
     y_range: tuple[float, float] | None = None,
     diagonal: bool = False,
 ) -> str:
-    """One line with markers per series, the legend above the plot; ``diagonal`` draws y = x."""
+    """One line with markers per series, the legend in a column right of the plot area (it can
+    cover no curve); ``diagonal`` draws y = x."""
     values = [v for s in series.values() for v in s if v is not None]
     low, high = y_range or (min(values, default=0.0), max(values, default=1.0))
-    frame = _Frame((min(x), max(x)), (low, high), x_label, y_label)
+    frame = _Frame((min(x), max(x)), (low, high), x_label, y_label, legend_width(list(series)))
     frame.axes([(v, _fmt(v)) for v in x] if len(x) <= 12 else None)
+    legend = []
     for index, (name, ys) in enumerate(series.items()):
         color = PALETTE[index % len(PALETTE)]
+        dash = DASHES[index % len(DASHES)]
+        stroke = f' stroke-dasharray="{dash}"' if dash else ""
         points = [(frame.x(a), frame.y(b)) for a, b in zip(x, ys, strict=True) if b is not None]
-        if not points:
-            continue
-        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-        frame.parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
-        frame.parts.extend(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>' for px, py in points)
-        lx = LEFT + index * (WIDTH - LEFT - RIGHT) / len(series)
-        frame.parts.append(f'<rect x="{lx:.1f}" y="{LEGEND - 8}" width="12" height="4" fill="{color}"/>')
-        frame.parts.append(f'<text x="{lx + 16:.1f}" y="{LEGEND - 2}" class="legend">{html.escape(name)}</text>')
+        if points:
+            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+            frame.parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"{stroke}/>')
+            frame.parts.extend(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{color}"/>' for px, py in points)
+        lx, ly = WIDTH + 8, TOP + 6 + index * LEGEND_ROW
+        legend.append(
+            f'<line x1="{lx}" x2="{lx + LEGEND_SAMPLE}" y1="{ly}" y2="{ly}" stroke="{color}" stroke-width="2"{stroke}/>'
+            f'<circle cx="{lx + LEGEND_SAMPLE / 2:g}" cy="{ly}" r="3" fill="{color}"/>'
+            f'<text x="{lx + LEGEND_SAMPLE + 6}" y="{ly + 4}" class="legend">{html.escape(name)}</text>'
+        )
     if diagonal:
         a, b = max(frame.x0, frame.y0), min(frame.x1, frame.y1)
         frame.parts.append(
             f'<line x1="{frame.x(a):.1f}" y1="{frame.y(a):.1f}" x2="{frame.x(b):.1f}" y2="{frame.y(b):.1f}" '
             'class="diag"/>'
         )
+    frame.parts.append(f'<g class="legend">{"".join(legend)}</g>')
     return frame.svg(title)
 
 
