@@ -141,3 +141,11 @@ def test_filter_on_components_of_a_composed_spec_scored_on_the_way():
     assert [r["id"] for r in kept.rows] == ["q1-a", "q1-d", "q2-a", "q2-b"]
     assert kept.report.clauses[0] == {"clause": "components.math.answer == 1", "removed": 2, "unknown": 2}
     assert kept.to_dataset().num_rows == 4
+
+
+def test_a_datasets_dataset_is_read_like_a_list_of_records():
+    datasets = pytest.importorskip("datasets")
+    rows = [{"group": 1, "completion": c, "reward": r} for c, r in [("a", 0.2), ("b", 0.7)]]
+    table = datasets.Dataset.from_list(rows)
+    assert [r["completion"] for r in select.best_of(table).rows] == ["b"]
+    assert select.pairs(table).to_dataset().column_names == ["chosen", "rejected", "margin"]
