@@ -66,20 +66,26 @@ def score(server: Server, completions: list[str]) -> list[dict]:
     return response.json()["results"]
 
 
-def test_raising_nan_and_garbage_become_error_results_next_to_good_ones(faulty_server: Server) -> None:
+def named(faults: Path, function: str = "faulty") -> str:
+    """How an error of the ``python`` component begins: the component and the function."""
+    return f"python {faults / 'faults.py'}:{function}: "
+
+
+def test_raising_nan_and_garbage_become_error_results_next_to_good_ones(faulty_server: Server, faults: Path) -> None:
     results = score(faulty_server, ["abc", "raise", "nan", "garbage", "none", "de"])
     assert [r["reward"] for r in results] == [3.0, None, None, None, None, 2.0]
     errors = [r["reward_error"] for r in results]
     assert errors[0] is None and errors[4] is None and errors[5] is None
-    assert errors[1].startswith("RuntimeError: injected failure")
-    assert errors[2] == "returned a non-finite value nan"
-    assert errors[3] == "returned str 'not a number', not a number"
+    assert errors[1].startswith(named(faults) + "RuntimeError: injected failure")
+    assert errors[2] == named(faults) + "returned a non-finite value nan"
+    assert errors[3] == named(faults) + "returned str 'not a number', not a number"
 
 
 def test_hanging_reward_times_out_as_error_and_server_keeps_answering(faulty_server: Server) -> None:
     started = time.monotonic()
     results = score(faulty_server, ["hang"])
-    assert results == [{"reward": None, "reward_error": "timed out after 1 s", "reward_details": {}}]
+    timed_out = {"reward": None, "reward_error": "timed out after 1 s", "reward_error_kind": "timeout"}
+    assert results == [{**timed_out, "reward_details": {}}]
     assert time.monotonic() - started < 30
     assert [r["reward"] for r in score(faulty_server, ["four"])] == [4.0]
 
@@ -98,11 +104,11 @@ def test_get_reward_zero_policy_counts_every_zeroed_error(faulty_server: Server)
     assert answer["extra_logs"]["reward_error"] == [1.0, 0.0]
 
 
-def test_client_reports_faults_as_errors(faulty_server: Server) -> None:
+def test_client_reports_faults_as_errors(faulty_server: Server, faults: Path) -> None:
     with rewardsmith.Client(faulty_server.url) as client:
         results = client.score([{"completion": "nan"}, {"completion": "xy"}])
     assert [r.value for r in results] == [None, 2.0]
-    assert results[0].error == "returned a non-finite value nan"
+    assert results[0].error == named(faults) + "returned a non-finite value nan"
 
 
 def test_metrics_count_errors_by_reason(faulty_server: Server) -> None:
@@ -116,7 +122,8 @@ def test_wrong_number_of_values_fails_every_sample_of_the_batch(faults: Path) ->
     with running_server(faults / "wrong.yaml", "--max-wait-ms", "0", tmp=faults) as server:
         results = score(server, ["a", "b"])
     assert [r["reward"] for r in results] == [None, None]
-    assert [r["reward_error"] for r in results] == ["returned 3 values for 2 samples"] * 2
+    expected = named(faults, "wrong_length") + "returned 3 values for 2 samples"
+    assert [r["reward_error"] for r in results] == [expected] * 2
 
 
 def test_shutdown_drains_in_flight_requests(faults: Path) -> None:
@@ -131,7 +138,15 @@ def test_shutdown_drains_in_flight_requests(faults: Path) -> None:
         time.sleep(0.7)
         code = server.stop()
         request.join(30)
-    assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal after a clean shutdown
+    assert code == 0  # a graceful stop, not the -15 of the signal uvicorn raises again
     assert "Finished server process" in server.output()
     assert answers[0].status_code == 200
     assert answers[0].json()["results"][0]["reward"] == 4.0
+
+
+def test_ctrl_c_also_stops_the_server_with_exit_status_0(faults: Path) -> None:
+    with running_server(faults / "faulty.yaml", tmp=faults) as server:
+        server.process.send_signal(signal.SIGINT)
+        server.process.wait(20)
+    assert server.process.returncode == 0
+    assert "Finished server process" in server.output()

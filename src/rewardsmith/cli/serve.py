@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,6 +24,26 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@contextmanager
+def graceful_stop(signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)) -> Iterator[list[int]]:
+    """Make SIGINT and SIGTERM a normal exit once the server has drained.
+
+    uvicorn handles the signal (stop accepting, drain in-flight requests), then restores the
+    handlers it found and raises the signal again, so that the default handler kills the process
+    and a supervisor sees a crash (exit status -15). Inside this block the handlers it finds only
+    record the signal, and the command returns: exit status 0. Yields the signals received.
+    """
+    received: list[int] = []
+    previous: dict[signal.Signals, Callable[..., object] | int | None] = {}
+    for sig in signals:
+        previous[sig] = signal.signal(sig, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @app.command("serve")
@@ -83,7 +106,8 @@ def serve(
         "log_level": "info",
     }
     if workers == 1:
-        uvicorn.run(create_app(reward, config), **options)
+        with graceful_stop():
+            uvicorn.run(create_app(reward, config), **options)
     else:
         os.environ[CONFIG_ENV] = config.to_json()
         uvicorn.run("rewardsmith.serve.app:app_from_env", factory=True, workers=workers, **options)
