@@ -11,7 +11,7 @@ from rewardsmith.select.expr import UNKNOWN
 
 SCORED = {
     "reward": 1.5, "reward_error": None, "label": "1", "completion": "<answer>14</answer>",
-    "meta": {"source": "gsm8k"},
+    "meta": {"source": "gsm8k"}, "csv_zero": "0",
     "reward_details": {"components": {"sum": {"value": 1.0, "error": None, "details": {"components": {
         "math.answer": {"value": 1.0, "error": None, "details": {"extracted": "14"}},
         "format.tags": {"value": None, "error": "regex timed out", "details": {}},
@@ -29,6 +29,7 @@ ERROR_ROW = {"reward": None, "reward_error": "timeout", "reward_error_kind": "ti
         ("components.format.tags.error", True),
         ("components.format.tags >= 0", UNKNOWN),
         ("label == 1", True),  # a CSV-style "1" compares as a number
+        ("label and not csv_zero", True),  # ... and "0" is false in a boolean position
         ("meta.source in ('gsm8k', 'math')", True),
         ("len(completion) < 10", False),
         ("lower(meta.source) == 'gsm8k' and reward - 1 > 0.4", True),

@@ -173,6 +173,7 @@ def select_command(
             workers=workers, batch_size=batch_size, on_progress=on_progress,
         )
     if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
     if not quiet:
         print_report(report, Console())

@@ -186,13 +186,28 @@ class Expression:
 
 
 def _truth(value: Any) -> Any:
-    """A value in a boolean position: booleans as they are, missing/null unknown, others by truth."""
+    """A value in a boolean position: booleans as they are, missing/null unknown, numbers by
+    value, strings as numbers or ``true``/``false`` when they spell one (CSV fields are strings:
+    a label "0" is false), other values by Python's truth.
+
+    >>> [_truth(v) for v in ("0", "1.5", "False", "yes", "", 0.0, None)]
+    [False, True, False, True, False, False, UNKNOWN]
+    """
     if value is True or value is False or value is UNKNOWN:
         return value
     if value is MISSING or value is None:
         return UNKNOWN
     if isinstance(value, float) and math.isnan(value):
         return UNKNOWN
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        try:
+            number = float(text)
+        except ValueError:
+            return bool(value)
+        return UNKNOWN if math.isnan(number) else number != 0
     return bool(value)
 
 
