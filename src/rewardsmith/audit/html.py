@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import svg
+from .efficiency import render_efficiency_html
 
 CSS = (Path(__file__).parent / "report.css").read_text(encoding="utf-8")
 
@@ -33,6 +34,11 @@ TITLES = {
         "Group signal",
         "Groups whose completions all get the same reward give GRPO zero "
         "advantages: no learning signal from that prompt.",
+    ),
+    "efficiency": (
+        "Efficiency",
+        "What the reward pays for length next to what length buys: accuracy by length within "
+        "groups, the words that earn as much as a correct answer, and the length of its best-of-N pick.",
     ),
     "process": (
         "Process rewards",
@@ -351,6 +357,7 @@ RENDERERS = {
     "agreement": _agreement,
     "best_of_n": _best_of_n,
     "group_signal": _group_signal,
+    "efficiency": render_efficiency_html,
     "process": _process,
     "bias": _bias,
     "health": _health,

@@ -17,6 +17,7 @@ from rewardsmith.core import Reward, RewardsmithError, Sample, load, spec_hash, 
 
 from .common import Options, Scored
 from .components import components
+from .efficiency import efficiency
 from .groups import best_of_n, group_signal, process_rewards
 from .health import distribution, health
 from .labels import agreement, bias, pairwise
@@ -30,6 +31,7 @@ SECTION_ORDER = (
     "pairwise",
     "best_of_n",
     "group_signal",
+    "efficiency",
     "process",
     "bias",
     "health",
@@ -125,6 +127,7 @@ def audit(
             "pairwise": pairwise(data),
             "best_of_n": best_of_n(data),
             "group_signal": group_signal(data),
+            "efficiency": efficiency(data),
             "bias": bias(data),
             "health": health(data, rechecked),
         }
