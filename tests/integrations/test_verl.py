@@ -87,7 +87,7 @@ def test_reward_loop_scores_with_the_same_keys_for_every_sample_errors_included(
     assert columns["status"] == ["ok", "error", "ok"]
     assert columns["error"][0] == "" and "RuntimeError: boom on 'bad answer'" in columns["error"][1]
     assert "data_source 'qa'" in columns["error"][1] and "id=1" in columns["error"][1]
-    assert sorted(columns) == ["acc", "error", "score", "status", "valid"]
+    assert sorted(columns) == ["acc", "error", "errored", "score", "status", "valid"]
 
 
 def test_abstain_score_and_zero_and_raise_policies():
@@ -110,13 +110,23 @@ def test_hanging_nan_and_wrong_length_are_marked_invalid_never_silent(function):
     assert short["valid"] == [0.0] and "returned 0 results for 1 samples" in short["error"][0]
 
 
-def test_single_spec_adds_one_key_per_component_for_every_sample():
+def validation_means(columns: dict[str, list]) -> dict[str, float]:
+    """What verl's ``process_validation_metrics`` averages: every column not of strings, plain mean."""
+    return {key: float(np.mean(values)) for key, values in columns.items() if not isinstance(values[0], str)}
+
+
+@pytest.mark.parametrize("function", [compute_score, compute_score_async])
+def test_single_spec_adds_finite_component_keys_for_every_sample(function):
     spec = {"type": "sum", "terms": [{"type": "text.exact"}, {"type": "format.regex", "pattern": "!$"}]}
-    scores, columns = reward_loop(compute_score, {"spec": spec}, [("qa", "Paris!", "paris", {}), ("qa", "x", None, {})])
+    scores, columns = reward_loop(function, {"spec": spec}, [("qa", "Paris!", "paris", {}), ("qa", "x", None, {})])
     assert scores == [2.0, 0.0]
-    assert columns["text.exact"] == [1.0, columns["text.exact"][1]] and math.isnan(columns["text.exact"][1])
-    assert columns["format.regex"] == [1.0, 0.0]
-    assert columns["status"] == ["ok", "error"]
+    assert columns["text.exact"] == [1.0, 0.0] and columns["text.exact/valid"] == [1.0, 0.0]
+    assert columns["format.regex"] == [1.0, 0.0] and columns["format.regex/valid"] == [1.0, 1.0]
+    assert columns["status"] == ["ok", "error"] and columns["errored"] == [0.0, 1.0]
+    means = validation_means(columns)
+    assert all(math.isfinite(mean) for mean in means.values())
+    assert means["text.exact"] / means["text.exact/valid"] == 1.0  # the mean over the samples that have one
+    assert means["errored"] == 0.5
 
 
 def test_routes_by_data_source_with_verl_builtin_names():

@@ -13,8 +13,16 @@ included, returns the same keys**:
   failure is recorded in the keys below instead of hidden;
 * ``acc``: the same number (for ``algorithm.filter_groups.metric=acc``);
 * ``valid``: 1.0 when the reward produced a value, else 0.0 (its mean is the scored fraction);
+* ``errored``: 1.0 when the result is an error, else 0.0 (its mean is the error rate);
 * ``status``: ``ok`` / ``not_applicable`` / ``error``; ``error``: the reason, or "";
-* with a single ``spec`` (no routing), one key per top-level component (NaN when absent).
+* with a single ``spec`` (no routing), two keys per top-level component: ``<label>``, its value
+  (0.0 when it has none), and ``<label>/valid`` (1.0 when it has one).
+
+verl averages every numeric key with a plain mean (``process_validation_metrics`` skips only
+string columns), so a NaN for one failed sample would make the whole metric NaN. Every number
+here is finite instead; the mean of a component over the samples where it has a value is
+mean(``<label>``) / mean(``<label>/valid``), and which samples failed is in ``errored``,
+``status`` and ``error``.
 
 Entry points: :func:`compute_score` (sync), :func:`compute_score_async`,
 :func:`compute_score_batch` (the legacy ``batch`` manager's ``data_sources, solution_strs, ...``)
@@ -22,13 +30,12 @@ and :func:`compute_score_float` (positional, float-only, for the legacy ``prime`
 
 >>> out = compute_score("my_qa", "Paris", "paris", {}, spec="text.exact")
 >>> out["score"], out["status"], sorted(out)
-(1.0, 'ok', ['acc', 'error', 'score', 'status', 'valid'])
+(1.0, 'ok', ['acc', 'error', 'errored', 'score', 'status', 'valid'])
 """
 
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -62,7 +69,7 @@ DEFAULT_ROUTES: dict[str, str] = {
     **{source: "math.answer" for source in MATH_SOURCES},
     **{source: "text.exact" for source in QA_SOURCES},
 }
-FIXED_KEYS = ("score", "acc", "valid", "status", "error")
+FIXED_KEYS = ("score", "acc", "valid", "errored", "status", "error")
 
 
 def _plain(value: Any) -> Any:
@@ -222,6 +229,7 @@ class VerlReward:
                 "score": float(value),
                 "acc": float(value),
                 "valid": 1.0 if result.value is not None else 0.0,
+                "errored": 1.0 if result.error is not None else 0.0,
                 "status": result.status,
                 "error": result.error or "",
             }
@@ -229,7 +237,8 @@ class VerlReward:
             for label in components:
                 part = parts.get(label, {}) if isinstance(parts, Mapping) else {}
                 part_value = part.get("value") if isinstance(part, dict) else None
-                row[label] = math.nan if part_value is None else float(part_value)
+                row[label] = 0.0 if part_value is None else float(part_value)
+                row[f"{label}/valid"] = 0.0 if part_value is None else 1.0
             rows.append(row)
         return rows
 
