@@ -48,20 +48,19 @@ class Selection:
 
 
 def prepare(
-    records: Iterable[Any] | Iterator[Indexed],
+    records: Iterable[Any],
     reward: Reward | str | dict[str, Any] | None,
     mapping: dict[str, str] | None = None,
     batch_size: int = 64,
     by: str | None = None,
     contiguous: bool = True,
-    indexed: bool = False,
 ) -> tuple[Iterator[Indexed], str | None]:
     """(index, scored row) pairs and the reward's name (None when the rows were already scored)."""
-    rows = iter(records) if indexed else as_rows(records)  # type: ignore[arg-type]
+    rows = as_rows(records)
     if reward is None:
-        return check_scored(rows, "records"), None  # type: ignore[arg-type]
+        return check_scored(rows, "records"), None
     loaded = load(reward)
-    return scored_rows(rows, loaded, mapping, batch_size, by=by, contiguous=contiguous), loaded.name  # type: ignore[arg-type]
+    return scored_rows(rows, loaded, mapping, batch_size, by=by, contiguous=contiguous), loaded.name
 
 
 def best_of(

@@ -333,7 +333,7 @@ class _Compiler:
 
     def _Compare(self, node: ast.Compare) -> Evaluator:
         left = self.compile(node.left)
-        steps = []
+        steps: list[tuple[bool | None, Callable[[Any, Any], Any] | None, Evaluator]] = []
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.compile(comparator)
             if isinstance(op, ast.Is | ast.IsNot):

@@ -85,12 +85,12 @@ def _resume_point(scored: Path, meta: dict[str, Any], by: str | None) -> tuple[i
             if not line.endswith(b"\n"):
                 break
             try:
-                key = group_key(json.loads(line), by)
+                group = group_key(json.loads(line), by)
             except json.JSONDecodeError:
                 break
-            if key is None or key != last_key:
+            if group is None or group != last_key:
                 run_start_lines, run_start_bytes = lines, good_bytes
-            last_key = key
+            last_key = group
             lines += 1
             good_bytes += len(line)
     return run_start_lines, run_start_bytes

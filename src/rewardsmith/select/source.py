@@ -78,10 +78,11 @@ def _score_chunk(
     records = {index: InputRecord(index, str(row.get("_where", f"record {index}")), row) for index, row in chunk}
     results: dict[int, RewardResult] = {}
     items: list[tuple[int, Sample]] = []
-    for index, record in records.items():
-        if "_where" in record.raw and record.raw.get("reward_error"):  # type: ignore[operator]
-            results[index] = RewardResult.fail(str(record.raw["reward_error"]), kind=ErrorKind.BAD_INPUT)
+    for index, row in chunk:
+        if "_where" in row and row.get("reward_error"):  # an unreadable line, see file_rows
+            results[index] = RewardResult.fail(str(row["reward_error"]), kind=ErrorKind.BAD_INPUT)
             continue
+        record = records[index]
         try:
             items.append((index, record.to_sample(mapping)))
         except DataError as exc:

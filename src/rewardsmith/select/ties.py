@@ -35,13 +35,13 @@ def tie_key(tie: str, rng: random.Random) -> Callable[[Indexed], Any]:
     raise ValueError(f"unknown tie rule {tie!r}; expected one of {', '.join(TIES)}")
 
 
-def best_key(tie: str, rng: random.Random) -> Callable[[Indexed], tuple[float, Any]]:
+def best_key(tie: str, rng: random.Random) -> Callable[[Indexed], tuple[Any, ...]]:
     """Order by reward, then by the tie rule: ``max(candidates, key=...)`` is the best row."""
     tiebreak = tie_key(tie, rng)
     return lambda item: (reward_of(item[1]), tiebreak(item))
 
 
-def worst_key(tie: str, rng: random.Random) -> Callable[[Indexed], tuple[float, Any]]:
+def worst_key(tie: str, rng: random.Random) -> Callable[[Indexed], tuple[Any, ...]]:
     """Order by reward, then by the tie rule: ``min(candidates, key=...)`` is the worst row
     (among equal rewards the first, the longest, or a random one).
 
