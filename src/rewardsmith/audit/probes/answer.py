@@ -16,6 +16,7 @@ from typing import Any
 _NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
 _TAGGED = re.compile(r"<answer>(.*?)</answer>", re.DOTALL)
 _HASHES = re.compile(r"####\s*([^\n]*?)\s*$", re.MULTILINE)
+_A_LINE = re.compile(r"^[ \t]*A[ \t]*:[ \t]*([^\n]*?)[ \t]*$", re.MULTILINE)
 _STATED = re.compile(r"answer\s*(?:is|:)\s*:?\s*\$?([^\n$]*?)\$?\s*\.?\s*$", re.IGNORECASE | re.MULTILINE)
 _DECOYS = ("Lisbon", "seventeen", "purple", "Neptune", "never")
 
@@ -61,8 +62,8 @@ class AnswerSlot:
 
     def statement(self, answer: str) -> str:
         """Just the answer statement in this completion's style, without any reasoning."""
-        opener = {"boxed": "\\boxed{", "tag": "<answer>", "hashes": "#### ", "stated": "The answer is "}
-        closer = {"boxed": "}", "tag": "</answer>", "hashes": "", "stated": "."}
+        opener = {"boxed": "\\boxed{", "tag": "<answer>", "hashes": "#### ", "a_line": "A: ", "stated": "The answer is "}
+        closer = {"boxed": "}", "tag": "</answer>", "hashes": "", "a_line": "", "stated": "."}
         return opener.get(self.style, "") + answer + closer.get(self.style, "")
 
 
@@ -88,7 +89,7 @@ def locate_answer(text: str, reference: str | None) -> AnswerSlot:
     boxed = _last_boxed(text)
     if boxed:
         return AnswerSlot(text, *boxed, style="boxed")
-    for pattern, style in ((_TAGGED, "tag"), (_HASHES, "hashes"), (_STATED, "stated")):
+    for pattern, style in ((_TAGGED, "tag"), (_HASHES, "hashes"), (_A_LINE, "a_line"), (_STATED, "stated")):
         matches = list(pattern.finditer(text))
         if matches and matches[-1].group(1).strip():
             match = matches[-1]
@@ -121,12 +122,27 @@ def replace_value(text: str, value: str, replacement: str) -> str:
 
 
 def reference_text(reference: Any) -> str | None:
-    """The first acceptable reference as a string (a list of acceptable answers is allowed)."""
+    """The first acceptable reference as a string (a list of acceptable answers is allowed); of a
+    worked solution (GSM8K's ``#### 18`` or ``A: 18``, MATH's ``\\boxed{18}``), its final answer,
+    so that probes state the answer and not the whole solution.
+
+    >>> reference_text("She makes 9 * 2 = $18.\\nA: 18"), reference_text(["\\\\frac{1}{2}"])
+    ('18', '\\\\frac{1}{2}')
+    """
     if isinstance(reference, list | tuple):
         reference = next((r for r in reference if r is not None), None)
     if reference is None or str(reference).strip() == "":
         return None
-    return str(reference).strip()
+    text = str(reference).strip()
+    boxed = _last_boxed(text)
+    if boxed and text[boxed[0] : boxed[1]].strip():
+        return text[boxed[0] : boxed[1]].strip()
+    if "\n" in text:
+        for pattern in (_HASHES, _A_LINE):
+            matches = [m for m in pattern.finditer(text) if m.group(1).strip()]
+            if matches:
+                return matches[-1].group(1).strip()
+    return text
 
 
 def _as_number(text: str) -> Fraction | None:

@@ -46,6 +46,13 @@ _TRAILING_MATH = re.compile(
 _LEADING_MATH = re.compile(r"(\$\$?|\\\[|\\\()((?:\\.|[^$\\])*?)(\$\$?|\\\]|\\\))")
 _NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:/\d+)?|[-−]?\.\d+")
 _DIGIT = re.compile(r"\d")
+#: What the reward writes where a completion copies the question: stated after the last number
+#: of the final statement, the echo is what that statement ends on, not the number.
+ECHO = "QUESTION"
+#: A final statement that only offers an alternative to the one before ("Or maybe 4.").
+_ALTERNATIVE = re.compile(r"\W*(?:or|alternatively|maybe|perhaps|possibly|otherwise)\b", re.IGNORECASE)
+_STRIKE_CHARS = re.compile("[\u0334-\u0338]")
+_STRUCK = re.compile("[^\u0334-\u0338][\u0334-\u0338]+")
 #: A sentence: up to a full stop followed by a space (not the point of a decimal).
 _SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?!\s|$))+[.!?]*")
 #: What separates numbers in a list of candidates: nothing but spaces, commas, "or"/"and"/"maybe".
@@ -339,6 +346,8 @@ def _last_number(region: str, statement_start: int, statement: str) -> Extractio
     if not numbers:
         return None
     match = numbers[-1]
+    if ECHO in result[match.end() :]:
+        return Extraction(ECHO, "echoed_question", start=statement_start)
     start, end = match.start() + offset, match.end() + offset
     answer = match.group(0).rstrip(",").replace("−", "-")
     run = [match]
@@ -346,8 +355,12 @@ def _last_number(region: str, statement_start: int, statement: str) -> Extractio
         if not _LISTED.fullmatch(result, before.end(), run[0].start()):
             break
         run.insert(0, before)
-    stated = numbers if _DOUBT.search(result) else run
-    values = list(dict.fromkeys(n.group(0).rstrip(",").replace("−", "-").replace(",", "") for n in stated))
+    stated = [n.group(0) for n in (numbers if _DOUBT.search(result) else run)]
+    if _ALTERNATIVE.match(statement):
+        _, previous = _final_statement(region[: max(0, statement_start - 1)])
+        earlier = list(_NUMBER.finditer(previous[previous.rfind("=") + 1 :]))
+        stated = [earlier[-1].group(0)] + stated if earlier else stated
+    values = list(dict.fromkeys(n.rstrip(",").replace("−", "-").replace(",", "") for n in stated))
     start = run[0].start() + offset
     found = Extraction(answer, "last_number", negated=_negated(region, start, end), start=start)
     if len(values) > 1:
@@ -356,7 +369,11 @@ def _last_number(region: str, statement_start: int, statement: str) -> Extractio
 
 
 def extract(text: str, last_number: bool = True) -> Extraction:
-    """The final answer of a completion (``answer`` is None when nothing was found)."""
+    """The final answer of a completion (``answer`` is None when nothing was found). Struck-through
+    characters (a combining overlay, ``4̶2̶``) are crossed out: each becomes ``□``, which states
+    nothing and keeps the slot it filled (so an earlier number is not read in its place)."""
+    if _STRIKE_CHARS.search(text):
+        text = _STRUCK.sub("□", text)
     cut = max((text.rfind(marker) + len(marker) for marker in REASONING_END if marker in text), default=-1)
     region = text[cut:] if cut >= 0 else text
     found = _decisive(region) or _weak(region, last_number)
@@ -367,13 +384,15 @@ def extract(text: str, last_number: bool = True) -> Extraction:
     return found or Extraction(None, "none")
 
 
+_PHANTOM = re.compile(r"\\h?phantom\{[^{}]*\}")
 _REFERENCE_MARKERS = re.compile(r"####|\\boxed|\\fbox|<answer>|final\s+answer|answer\s*(?:is|:)|^\s*A\s*:", re.I | re.M)
 
 
 @lru_cache(maxsize=4096)
 def read_reference(reference: str) -> tuple[str, str]:
     """(gold answer, how it was taken) from a reference, read like a prediction: a short answer
-    is taken as given; a worked solution by its marker (MATH's ``\\boxed{}``, GSM8K's
+    is taken as given; a worked solution by its marker (MATH's ``\\boxed{}``, which wins over a
+    later "final answer" in prose; several boxes in one paragraph are one answer list; GSM8K's
     ``#### 42``, ``A: 42``, "Final Answer: The final answer is X", "The answer is …"), else by
     its last formula (``$…$``). A worked solution with neither gives ``("", "none")``.
 
@@ -385,6 +404,10 @@ def read_reference(reference: str) -> tuple[str, str]:
     ('\\\\frac{3}{4}', 'as_given')
     """
     reference = reference.strip()
+    boxes = boxed_contents(reference) if "\\boxed" in reference or "\\fbox" in reference else []
+    boxes = [(at, box) for at, box in boxes if _PHANTOM.sub("", box).strip()]
+    if boxes and boxes[-1][1] and (len(boxes) == 1 or "\n" not in reference[boxes[0][0] :]):
+        return ", ".join(dict.fromkeys(box for _, box in boxes if box)), "boxed"
     if _REFERENCE_MARKERS.search(reference):
         found = _decisive(reference) or _stated_weak(reference)
         if found is not None and found.answer:

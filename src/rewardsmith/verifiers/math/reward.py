@@ -13,7 +13,7 @@ from rewardsmith.core.result import ErrorKind
 from rewardsmith.core.reward import Reward
 
 from .expr import TooComplex, Unreadable
-from .extract import extract, read_reference
+from .extract import ECHO, extract, read_reference
 from .injection import addressed_to_grader
 from .judge import Gold, NeedsSymbolic, judge, parse_gold
 from .normalise import clean
@@ -210,7 +210,7 @@ def _without_echoed_prompt(sample: Sample) -> str:
     text = sample.text
     prompt = sample.prompt_text.strip() if sample.prompt is not None else ""
     if len(prompt) >= 12 and prompt in text:
-        text = text.replace(prompt, "QUESTION")
+        text = text.replace(prompt, ECHO)
     return text
 
 
