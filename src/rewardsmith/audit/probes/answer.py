@@ -62,7 +62,13 @@ class AnswerSlot:
 
     def statement(self, answer: str) -> str:
         """Just the answer statement in this completion's style, without any reasoning."""
-        opener = {"boxed": "\\boxed{", "tag": "<answer>", "hashes": "#### ", "a_line": "A: ", "stated": "The answer is "}
+        opener = {
+            "boxed": "\\boxed{",
+            "tag": "<answer>",
+            "hashes": "#### ",
+            "a_line": "A: ",
+            "stated": "The answer is ",
+        }
         closer = {"boxed": "}", "tag": "</answer>", "hashes": "", "a_line": "", "stated": "."}
         return opener.get(self.style, "") + answer + closer.get(self.style, "")
 

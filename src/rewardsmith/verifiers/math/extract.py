@@ -359,7 +359,7 @@ def _last_number(region: str, statement_start: int, statement: str) -> Extractio
     if _ALTERNATIVE.match(statement):
         _, previous = _final_statement(region[: max(0, statement_start - 1)])
         earlier = list(_NUMBER.finditer(previous[previous.rfind("=") + 1 :]))
-        stated = [earlier[-1].group(0)] + stated if earlier else stated
+        stated = [earlier[-1].group(0), *stated] if earlier else stated
     values = list(dict.fromkeys(n.rstrip(",").replace("−", "-").replace(",", "") for n in stated))
     start = run[0].start() + offset
     found = Extraction(answer, "last_number", negated=_negated(region, start, end), start=start)
