@@ -44,3 +44,41 @@ def cases() -> list[Any]:
 @pytest.mark.parametrize(("name", "check"), cases())
 def test_component_keeps_its_promises(name: str, check: str) -> None:
     check_component(target(name), checks=[check])
+
+
+GATE = {
+    "type": "gate",
+    "gate": {"type": "text.exact"},
+    "terms": [{"type": "format.regex", "pattern": "4", "weight": 0.5}],
+}
+GROUP_NORM = {"type": "group_norm", "reward": {"type": "text.exact"}}
+
+
+@pytest.mark.parametrize(
+    ("spec", "records", "expected"),
+    [
+        (GATE, [{"completion": "4", "reference": "4"}, {"completion": "5 4", "reference": "4"}], [1.5, 0.0]),
+        (
+            GROUP_NORM,
+            [{"completion": c, "reference": "4", "group": "q"} for c in ["4", "5", "6", "7"]],
+            [1.4997, -0.4999, -0.4999, -0.4999],
+        ),
+    ],
+    ids=["gate", "cached_group_norm"],
+)
+def test_the_rewards_of_issue_18_give_the_same_numbers_on_every_path(spec, records, expected) -> None:
+    from rewardsmith.core import Sample
+
+    samples = [Sample.from_record(record) for record in records]
+    assert [round(r.value, 4) for r in load(spec).score(samples)] == expected
+    check_component(spec, samples=samples)
+
+
+def test_the_grpo_example_gives_the_same_numbers_on_every_path() -> None:
+    from pathlib import Path
+
+    from rewardsmith.io.readers import read_records
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    samples = [record.to_sample({}) for record in read_records(examples / "data" / "grpo_samples.jsonl")]
+    check_component(load(examples / "grpo_reward.yaml"), samples=samples)
