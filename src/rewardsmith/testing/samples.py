@@ -109,8 +109,45 @@ TOOLCALL: list[dict[str, Any]] = [
     {"prompt": "Weather in Paris?", "completion": "<tool_call>{not json</tool_call>", "group": "t1"},
 ]
 
-#: The sample set of a component kind, by the prefix of its registered name.
-KINDS: dict[str, list[dict[str, Any]]] = {"math.": MATH, "code.": CODE, "toolcall.": TOOLCALL}
+BOXES: list[dict[str, Any]] = [
+    {"prompt": "Where is OK?", "completion": '<answer>[{"bbox_2d": [600, 500, 700, 540]}]</answer>',
+     "reference": [610, 505, 705, 545], "image_size": [1000, 800], "group": "v1"},
+    {"prompt": "Where is OK?", "completion": "<box>(100,60),(140,100)</box> or [0, 0, 5, 5]",
+     "reference": [610, 505, 705, 545], "image_size": [1000, 800], "group": "v1"},
+    {"prompt": "Where is OK?", "completion": "click(650, 520)", "reference": [610, 505, 705, 545],
+     "image_size": [1000, 800], "group": "v1"},
+    {"prompt": "Find the logo.", "completion": "[40, 30, 200, 120]", "reference": {"bbox": [35, 25, 210, 118]},
+     "group": "v2"},
+    {"prompt": "Find the logo.", "completion": "[200, 120, 40, 30]", "reference": [35, 25, 210, 118], "group": "v2"},
+    {"prompt": "Find the logo.", "completion": "[40, 30, 200, 120]", "reference": [1, 2, 3], "group": "v2"},
+]
+
+KEYPOINTS: list[dict[str, Any]] = [
+    {"prompt": "Locate the eyes.", "completion": '{"keypoints": [[10, 10], [31, 20]]}',
+     "reference": {"keypoints": [10, 10, 2, 30, 20, 2], "area": 400}, "group": "k1"},
+    {"prompt": "Locate the eyes.", "completion": "[12, 9, 1, 28, 22, 1]",
+     "reference": {"keypoints": [10, 10, 2, 30, 20, 1], "area": 400}, "group": "k1"},
+    {"prompt": "Locate the eyes.", "completion": "[12, 9]", "reference": {"keypoints": [10, 10, 2, 30, 20, 2]},
+     "group": "k1"},
+]
+
+MASKS: list[dict[str, Any]] = [
+    {"prompt": "Segment it.", "completion": '{"size": [4, 4], "counts": [0, 8, 8]}',
+     "reference": {"size": [4, 4], "counts": [0, 4, 12]}, "group": "s1"},
+    {"prompt": "Segment it.", "completion": "[[0, 0, 2, 0, 2, 4, 0, 4]]",
+     "reference": {"size": [4, 4], "counts": "04<"}, "group": "s1"},
+    {"prompt": "Segment it.", "completion": "no mask", "reference": {"size": [4, 4], "counts": [0, 16]}, "group": "s1"},
+]
+
+#: The sample set of a component kind, by the prefix of its registered name (first match wins).
+KINDS: dict[str, list[dict[str, Any]]] = {
+    "math.": MATH,
+    "code.": CODE,
+    "toolcall.": TOOLCALL,
+    "vision.keypoints": KEYPOINTS,
+    "vision.mask_iou": MASKS,
+    "vision.": BOXES,
+}
 
 
 def _leaves(reward: Reward) -> Iterator[Reward]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -36,6 +36,9 @@ class CorrectShort(Reward):
     >>> [round(r.value, 6) for r in CorrectShort(TextExact(), beta=0.1, unit="chars").score(group)]
     [2.0, -1.1, -0.3]
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "efficiency.correct_short", "correct": {"type": "math.answer"}}
+    own_batch_scope = "group"
 
     @classmethod
     def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
@@ -128,6 +131,8 @@ class Overthinking(Reward):
     >>> round(result.value, 4), result.details["tokens_after"]  # 5 of 13 words, 8 after
     (0.3846, 8)
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "efficiency.overthinking", "correct": {"type": "math.answer"}}
 
     @classmethod
     def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -38,6 +38,8 @@ class Budget(Reward):
     >>> Budget(mode="exact", unit="words")("word " * 900, budget=1000).value
     0.97
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "length.budget", "budget": 8, "correct": {"type": "math.answer"}}
 
     @classmethod
     def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -76,6 +76,8 @@ class Keypoints(Grounding):
     >>> Keypoints(sigmas=[0.05, 0.05])('{"keypoints": [[10, 10], [20, 20]]}', reference=gold).value
     1.0
     """
+
+    example: ClassVar[dict[str, Any]] = {"type": "vision.keypoints", "sigmas": [0.05, 0.05]}
 
     def __init__(self, sigmas: list[float] | None = None, formats: list[str] | None = None) -> None:
         if sigmas is not None and (not sigmas or min(sigmas) <= 0):
