@@ -77,7 +77,8 @@ def assemble(
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns are handled below
         combined = node.reduce(values, np.asarray(weights, dtype=float)).tolist()
     present = (~np.isnan(values).all(axis=0)).tolist()
-    failing = (errored.any(axis=0) if on_error == "error" else np.zeros(values.shape[1], dtype=bool)).tolist()
+    failing_mask = errored.any(axis=0) if on_error == "error" else np.zeros(values.shape[1], dtype=bool)
+    failing: list[bool] = np.asarray(failing_mask, dtype=bool).tolist()
     out = []
     with no_gc():
         for index, components in enumerate(Components.rows(labels, child_results, weights)):

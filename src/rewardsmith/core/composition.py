@@ -22,7 +22,8 @@ from .sample import Sample
 
 def child_labels(rewards: Sequence[Reward]) -> list[str]:
     """Unique, readable labels for children: their names, numbered when a name repeats."""
-    labels, seen = [], {}
+    labels: list[str] = []
+    seen: dict[str, int] = {}
     for reward in rewards:
         count = seen.get(reward.name, 0)
         seen[reward.name] = count + 1
@@ -273,7 +274,9 @@ async def _ascore_calls(calls: ChildCalls) -> list[list[RewardResult]]:
     return list(await asyncio.gather(*(one(reward, batch) for reward, batch in calls)))
 
 
-def spread(results: Sequence[RewardResult], chosen: Sequence[int], size: int, fill: RewardResult) -> list[RewardResult]:
+def spread(
+    results: Sequence[RewardResult], chosen: Sequence[int] | np.ndarray, size: int, fill: RewardResult
+) -> list[RewardResult]:
     """Results of a subset of a batch (sample ``chosen[k]`` got ``results[k]``) back at full size.
 
     >>> [r.value for r in spread([RewardResult.ok(1)], [1], 3, RewardResult.not_applicable())]
