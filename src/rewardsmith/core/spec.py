@@ -16,10 +16,10 @@ import inspect
 import json
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import registry
 from .errors import MissingDependency, SpecError
@@ -27,6 +27,9 @@ from .reward import Reward
 
 if TYPE_CHECKING:
     import pydantic
+    from pydantic_core import ErrorDetails
+
+T = TypeVar("T")
 
 _TYPE_WORDS = {
     "string": "str",
@@ -55,7 +58,13 @@ def _child_kind(annotation: Any) -> str | None:
     return None
 
 
-@cache
+def _per_class(function: Callable[[type[Reward]], T]) -> Callable[[type[Reward]], T]:
+    """``functools.cache`` for a function of a component class."""
+    # mypy checks a class against Hashable through its instances' __hash__ and finds a mismatch.
+    return cache(function)  # type: ignore[return-value]
+
+
+@_per_class
 def _signature(cls: type[Reward]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(annotations, defaults) of the constructor parameters."""
     hints = typing.get_type_hints(cls.__init__)
@@ -68,12 +77,12 @@ def _signature(cls: type[Reward]) -> tuple[dict[str, Any], dict[str, Any]]:
     return annotations, defaults
 
 
-@cache
+@_per_class
 def _params_model(cls: type[Reward]) -> type[pydantic.BaseModel]:
     import pydantic
 
     annotations, defaults = _signature(cls)
-    fields = {}
+    fields: dict[str, Any] = {}
     for name, annotation in annotations.items():
         default = defaults[name]
         fields[name] = (annotation, ... if default is inspect.Parameter.empty else default)
@@ -87,7 +96,7 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _pydantic_message(error: dict[str, Any], known: list[str]) -> str:
+def _pydantic_message(error: ErrorDetails, known: list[str]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return f"unknown parameter (known: {', '.join(known) or 'none'})"
