@@ -26,6 +26,7 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from .proxy import NotPlainValue, ProgramExit, ProgramGone, ProgramProcess, Remote, TestTimeout, Unsupported
@@ -151,14 +152,16 @@ def _names(program: ProgramProcess, described: Any) -> dict[str, Any]:
     return names
 
 
-def run_function_tests(job: dict[str, Any], tests_fd: int, channel: tuple[int, str],
-                       program: ProgramProcess) -> None:
+def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], None], program: ProgramProcess,
+                       deadline: float) -> bool:
     """HumanEval and assert tests: load the program in its process, then run each test here.
 
     Each test gets a fresh namespace of the program's names (proxies, plain values, this
-    process's modules) and a pristine copy of the builtins.
+    process's modules) and a pristine copy of the builtins. ``report`` gets one record per test
+    (after a ``load`` record); returns whether the wall-time ``deadline`` (monotonic) cut the
+    tests short.
     """
-    timeout = job["timeout"]
+    timeout, tests = job["timeout"], job["tests"]
     _signal(signal.SIGALRM, _alarm)
     _setitimer(signal.ITIMER_REAL, timeout + GRACE)
     try:
@@ -169,16 +172,21 @@ def run_function_tests(job: dict[str, Any], tests_fd: int, channel: tuple[int, s
     except (ProgramGone, TestTimeout) as exc:
         _setitimer(signal.ITIMER_REAL, 0)
         gone = exc if isinstance(exc, ProgramGone) else program.kill("timed_out", "the program did not load in time")
-        for index in range(len(_read_tests(tests_fd))):
-            send(channel, i=index, s=gone.status, e=gone.message, t=0.0, stderr="")
-        send(channel, done=True)
-        return
-    send(channel, phase="load", s=loaded["s"], e=str(loaded.get("e", ""))[-TAIL:], t=float(loaded.get("t", 0.0)),
-         stderr=str(loaded.get("stderr", ""))[-TAIL:])
-    tests = _read_tests(tests_fd)
+        stderr = program.stderr_tail()
+        for index in range(len(tests)):
+            report({"i": index, "s": gone.status, "e": gone.message, "t": 0.0, "stderr": stderr})
+        return False
+    report({"phase": "load", "s": loaded["s"], "e": str(loaded.get("e", ""))[-TAIL:],
+            "t": float(loaded.get("t", 0.0)), "stderr": str(loaded.get("stderr", ""))[-TAIL:]})
     if loaded["s"] != "passed":
-        return
+        return False
     for index, test in enumerate(tests):
+        if time.monotonic() >= deadline:
+            program.kill("timed_out", "the program ran past the overall wall-time limit")
+            for rest in range(index, len(tests)):
+                report({"i": rest, "s": "timed_out", "e": "the program ran past the overall wall-time limit",
+                        "t": 0.0, "stderr": ""})
+            return True
         stderr = TailWriter()
         scope = {**names, "__builtins__": dict(_PRISTINE_BUILTINS), "__name__": "__tests__"}
 
@@ -196,8 +204,10 @@ def run_function_tests(job: dict[str, Any], tests_fd: int, channel: tuple[int, s
             status, error, seconds = _run_limited(timeout, action, program)
         if status == "unsupported":
             error = f"test {index}: {error}"
-        send(channel, i=index, s=status, e=error, t=seconds, stderr=stderr.text)
-    send(channel, done=True)
+        elif status == "crashed":
+            stderr.write(program.stderr_tail())
+        report({"i": index, "s": status, "e": error, "t": seconds, "stderr": stderr.text})
+    return False
 
 
 class _Redirect:

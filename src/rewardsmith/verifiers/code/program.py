@@ -48,14 +48,19 @@ class _Tail(io.TextIOBase):
     def __init__(self) -> None:
         self.text = ""
 
+    def reset(self) -> _Tail:
+        self.text = ""
+        return self
+
     def write(self, text: str) -> int:
         self.text = (self.text + str(text))[-TAIL:]
         return len(text)
 
 
 def _restore_builtins() -> None:
-    """Undo what the program did to the ``builtins`` module: the standard library that answers
-    the tests (``json``) looks names up there. The program's next call sees them restored too."""
+    """Undo what the program's top-level code did to the ``builtins`` module: the standard
+    library that answers the tests (``json``) looks names up there. (A function that patches
+    them while it is called only breaks its own answers.)"""
     current = builtins.__dict__
     if len(current) != len(_PRISTINE):
         for name in [n for n in current if n not in _PRISTINE]:
@@ -116,10 +121,8 @@ class Program:
         top = self.depth == 0
         self.depth += 1
         if top:
-            self.tail = _Tail()
             saved = sys.stdout, sys.stderr
-            sys.stdout = sys.stderr = self.tail
-            _signal(signal.SIGALRM, _alarm)
+            sys.stdout = sys.stderr = self.tail.reset()
         start = _clock()
         try:
             try:
@@ -139,7 +142,6 @@ class Program:
             self.depth -= 1
             if top:
                 sys.stdout, sys.stderr = saved
-                _restore_builtins()
         return outcome[0], outcome[1], _clock() - start
 
     def reply(self, ident: Any, kind: str, value: Any, extra: dict[str, Any] | None = None) -> None:
@@ -166,6 +168,7 @@ class Program:
         code = message["code"]
         kind, value, seconds = self.timed(
             message["budget"], lambda: exec(compile(code, "<completion>", "exec"), namespace))
+        _restore_builtins()
         status = {"ok": "passed", "timeout": "timed_out"}.get(kind, "failed")
         error = value if kind == "exit" else _describe(value) if kind == "raise" else ""
         if kind == "timeout":
@@ -293,6 +296,7 @@ def serve_program(calls: int, replies: int) -> None:
         os.environ.clear()
         os.environ.update(first["env"])
         confine(Limits(**first["limits"]), program=True)
+        _signal(signal.SIGALRM, _alarm)  # the program may replace it: then the trusted side stops it
         program.load(first)
         program.serve()
     finally:

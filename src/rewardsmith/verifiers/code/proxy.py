@@ -35,7 +35,7 @@ from .wire import NotPlain, Reader, WireError, decode, encode, send
 
 _PRISTINE = dict(builtins.__dict__)
 _FUNCTIONS = (type(lambda: 0), type(len), type(str.upper), type(object().__str__))
-_clock, _kill, _waitpid = time.monotonic, os.kill, os.waitpid
+_clock, _kill = time.monotonic, os.kill
 _UNSAFE_TO_RAISE = frozenset({"StopIteration", "StopAsyncIteration", "GeneratorExit", "SystemExit",
                               "KeyboardInterrupt"})
 
@@ -67,14 +67,22 @@ class ProgramGone(BaseException):
 class ProgramProcess:
     """The trusted end of the pipes to the program's process."""
 
-    def __init__(self, pid: int, to_program: int, from_program: int) -> None:
-        self.pid, self.fd, self.reader = pid, to_program, Reader(from_program)
+    def __init__(self, to_program: int, from_program: int, host: Any, cell: list[int],
+                 stderr_fd: int | None = None) -> None:
+        self.fd, self.reader = to_program, Reader(from_program)
+        self.host, self.cell = host, cell  # the zygote that forked it, and where its pid arrives
+        self.stderr_fd = stderr_fd
+        self.exit_code: int | None = None
         self.gone: ProgramGone | None = None
         self.failure: BaseException | None = None
         self.callbacks: list[Any] = []
         self.deadline = 0.0
         self.stderr: Any = None
         self.next_id = 0
+
+    @property
+    def pid(self) -> int:
+        return int(self.host.pid_of(self.cell))
 
     # the life of the process -------------------------------------------------------------------
     def load(self, message: dict[str, Any], budget: float) -> dict[str, Any]:
@@ -97,30 +105,51 @@ class ProgramProcess:
         except WireError as exc:
             raise self.kill("crashed", f"the program sent a malformed message ({exc})") from None
 
+    def _stop(self, wait: bool = False) -> None:
+        """SIGKILL the program's process; with ``wait``, learn how it ended (from the zygote)."""
+        if self.exit_code is not None:
+            return
+        pid = self.pid
+        try:
+            _kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        if wait:
+            self.exit_code = os.waitstatus_to_exitcode(self.host.wait(pid))
+        else:
+            self.host.forget(pid)
+            self.exit_code = -signal.SIGKILL
+
     def kill(self, status: str, message: str) -> ProgramGone:
         """Stop the program's process for good; every later test gets ``status``."""
         if self.gone is None:
-            try:
-                _kill(self.pid, signal.SIGKILL)
-                _waitpid(self.pid, 0)
-            except OSError:
-                pass
+            self._stop()
             self.gone = ProgramGone(status, message)
         return self.gone
 
     def _end(self, status: str, when: str) -> ProgramGone:
         """The program's process closed its pipe: it exited or crashed."""
-        try:
-            _kill(self.pid, signal.SIGKILL)
-            _, code = _waitpid(self.pid, 0)
-            exit_code = os.waitstatus_to_exitcode(code)
-        except OSError:
-            exit_code = None
-        self.gone = ProgramGone(status, f"the program had ended (exit {exit_code})")
-        return ProgramGone(status, f"the program ended (exit {exit_code}) {when}")
+        self._stop(wait=True)
+        self.gone = ProgramGone(status, f"the program had ended (exit {self.exit_code})")
+        return ProgramGone(status, f"the program ended (exit {self.exit_code}) {when}")
+
+    def stderr_tail(self) -> str:
+        """The last characters the program's process wrote to its standard error itself."""
+        if self.stderr_fd is None:
+            return ""
+        size = os.fstat(self.stderr_fd).st_size
+        return os.pread(self.stderr_fd, 2000, max(0, size - 2000)).decode("utf-8", "replace")
 
     def close(self) -> None:
-        self.kill("crashed", "the tests are over")
+        """End the program's process (once the tests are over) and release the pipes."""
+        self._stop()
+        if self.gone is None:
+            self.gone = ProgramGone("crashed", "the tests are over")
+        for fd in (self.fd, self.reader.fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     # one request -------------------------------------------------------------------------------
     def request(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from .server import read_frame, write_frame
+from .wire import read_frame, write_frame
 
 _HERE = str(Path(__file__).resolve().parent)
 # The server imports this folder as a package of its own, so it does not load the rest of

@@ -1,12 +1,18 @@
-"""The warm fork server, one process per pool slot.
+"""The warm sandbox server, one process per pool slot.
 
 Started by :class:`~rewardsmith.verifiers.code.sandbox.SandboxPool` with an empty environment.
-It enters its namespaces once, preloads common modules, says hello with the isolation it got,
-then serves one job at a time on its standard input/output (4-byte length + JSON frames). Per
-job it hands the job to a runner forked while it was idle (a check costs about a fork, paid
-ahead of time); on timeout it kills the runner's process group, and the program cannot have
-started other processes (seccomp). The work directory lives in the server's private tmpfs and
-is removed afterwards.
+It enters its namespaces once, preloads common modules, forks its :mod:`zygote <.zygote>`, says
+hello with the isolation it got, then serves one job at a time on its standard input/output
+(4-byte length + JSON frames).
+
+* HumanEval/assert jobs: the server runs the tests itself (:mod:`.harness`), against a program
+  process that the zygote forked while the server was idle (a check costs about one fork, paid
+  ahead of time). The program's process holds nothing of the job but the program.
+* stdin/stdout jobs: a runner forked by the zygote runs the program once per input and reports
+  signed result lines (:mod:`.stdio`); the server enforces the wall limit from outside and kills
+  the runner's process group.
+
+Work directories live in the server's private tmpfs and are removed afterwards.
 """
 
 from __future__ import annotations
@@ -15,222 +21,66 @@ import gc
 import importlib
 import json
 import os
+import random
 import secrets
 import select
 import shutil
 import signal
-import socket
-import struct
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
-from .harness import TAIL, run_function_tests, send
-from .isolation import (
-    Isolation,
-    Limits,
-    become_subreaper,
-    confine,
-    die_with_parent,
-    drop_bounding_set,
-    enter_namespaces,
-    set_dumpable,
-)
-from .program import serve_program
+from .harness import TAIL, run_function_tests
+from .isolation import Isolation, drop_bounding_set, enter_namespaces, set_dumpable
 from .proxy import ProgramProcess
-from .stdio import run_stdio_tests
+from .wire import read_frame, write_frame
+from .zygote import ENV, Zygote
 
 PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing", "random",
            "hashlib", "copy", "operator")
-ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 
-def read_frame(fd: int) -> Any:
-    header = _read_exact(fd, 4)
-    if header is None:
-        return None
-    body = _read_exact(fd, struct.unpack(">I", header)[0])
-    return None if body is None else json.loads(body)
-
-
-def write_frame(fd: int, message: Any) -> None:
-    body = json.dumps(message).encode()
-    data = struct.pack(">I", len(body)) + body
-    while data:
-        data = data[os.write(fd, data):]
-
-
-def _read_exact(fd: int, size: int) -> bytes | None:
-    buffer = bytearray()
-    while len(buffer) < size:
-        chunk = os.read(fd, size - len(buffer))
-        if not chunk:
-            return None
-        buffer += chunk
-    return bytes(buffer)
-
-
-def _become_runner(job: dict[str, Any], channel: tuple[int, str], tests_fd: int, err_fd: int,
-                   workdir: str, program: ProgramProcess) -> None:
-    """In the runner process: lock down, then run the tests. Never returns."""
+def run_function_job(job: dict[str, Any], program: ProgramProcess) -> dict[str, Any]:
+    """Run HumanEval/assert tests here against ``program`` (loaded in its own process)."""
+    started = time.monotonic()
+    workdir = tempfile.mkdtemp(prefix="rs-", dir=job.get("tmp", "/tmp"))
+    records: list[dict[str, Any]] = [{"phase": "ready"}]
+    saved = sys.getrecursionlimit(), list(sys.path), random.getstate()
+    random.seed(0)  # tests that draw random inputs draw the same ones for every program
+    os.chdir(workdir)
     try:
-        null = os.open(os.devnull, os.O_RDWR)
-        for target, source in ((0, null), (1, null), (2, err_fd)):
-            os.dup2(source, target)
-        keep = sorted((channel[0], tests_fd, program.fd, program.reader.fd))
-        for low, high in zip([2, *keep], [*keep, 1 << 16], strict=True):
-            os.closerange(low + 1, high)
-        os.chdir(workdir)
-        os.environ.clear()
-        os.environ.update(ENV, HOME=workdir, TMPDIR=workdir)
-        stdio = job["kind"] == "stdio"
-        if stdio:
-            program.close()
-        confine(Limits(**job["limits"]), no_fork=not stdio)
-        send(channel, phase="ready")
-        if stdio:
-            run_stdio_tests(job, tests_fd, channel)
-        else:
-            env = dict(ENV, HOME=workdir, TMPDIR=workdir)
-            run_function_tests({**job, "workdir": workdir, "env": env}, tests_fd, channel, program)
+        env = dict(ENV, HOME=workdir, TMPDIR=workdir)
+        timed_out = run_function_tests({**job, "workdir": workdir, "env": env}, records.append, program,
+                                       started + job["wall_timeout"])
     finally:
         program.close()
-        os._exit(0)
-
-
-def _fork_program(err_fd: int) -> ProgramProcess:
-    """Fork the process that will run the program, before this runner knows its job."""
-    calls_r, calls_w = os.pipe()
-    replies_r, replies_w = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:
+        os.chdir("/")
+        sys.setrecursionlimit(saved[0])
+        sys.path[:] = saved[1]
+        random.setstate(saved[2])
         try:
-            die_with_parent()
-            if os.getppid() != parent:
-                os._exit(0)
-            null = os.open(os.devnull, os.O_RDWR)
-            for target, source in ((0, null), (1, null), (2, err_fd)):
-                os.dup2(source, target)
-            keep = sorted((calls_r, replies_w))
-            for low, high in zip([2, *keep], [*keep, 1 << 16], strict=True):
-                os.closerange(low + 1, high)
-            serve_program(calls_r, replies_w)
-        finally:
-            os._exit(70)
-    os.close(calls_r)
-    os.close(replies_w)
-    return ProgramProcess(pid, calls_w, replies_r)
+            os.rmdir(workdir)  # most programs write nothing: skip the tree walk
+        except OSError:
+            shutil.rmtree(workdir, ignore_errors=True)
+    stderr = program.stderr_tail()
+    os.close(program.stderr_fd)  # type: ignore[arg-type]
+    return {"records": records, "forged": 0, "timed_out": timed_out, "exit": program.exit_code,
+            "stderr": stderr, "seconds": time.monotonic() - started}
 
 
-@dataclass
-class Standby:
-    """A runner forked ahead of time, waiting for its job: the forks are off the critical path."""
-
-    pid: int
-    job_w: int
-    result_r: int
-    tests_w: int
-    err_r: int
-
-
-def _standby(job_r: int, result_w: int, tests_r: int, err_w: int) -> None:
-    """In a runner forked by the zygote: fork the program's process, wait for the job, run it."""
-    try:
-        os.setsid()
-        program = _fork_program(err_w)
-        message = read_frame(job_r)
-        os.close(job_r)
-    except BaseException:  # noqa: BLE001 - a standby that cannot start just ends
-        os._exit(70)
-    if message is None:
-        program.close()
-        os._exit(0)
-    _become_runner(message["job"], (result_w, message["nonce"]), tests_r, err_w, message["workdir"], program)
-
-
-class Zygote:
-    """A process forked from the server before its first job, so that it never held one.
-
-    It forks every runner; a runner forks its program's process before its job arrives. The
-    server holds earlier jobs' tests in freed memory; the zygote, the runner's memory at the fork
-    and so the program's process never do. The zygote reaps the runner (and, as a subreaper, the
-    orphans of a runner that was killed) and reports each runner's wait status.
-    """
-
-    def __init__(self, control: tuple[int, int]) -> None:
-        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.pid = os.fork()
-        if self.pid == 0:
-            try:
-                die_with_parent()
-                self.sock.close()
-                for fd in control:
-                    os.close(fd)
-                _zygote_loop(theirs)
-            finally:
-                os._exit(0)
-        theirs.close()
-
-    def prefork(self) -> Standby:
-        """A runner in its own process group; it blocks until :func:`run_job` feeds it."""
-        job_r, job_w = os.pipe()
-        result_r, result_w = os.pipe()
-        tests_r, tests_w = os.pipe()
-        err_r, err_w = os.pipe()
-        theirs = [job_r, result_w, tests_r, err_w]
-        socket.send_fds(self.sock, [b"f"], theirs)
-        for fd in theirs:
-            os.close(fd)
-        return Standby(self._receive(), job_w, result_r, tests_w, err_r)
-
-    def wait(self) -> int:
-        """The wait status of the runner last forked (blocks until it ends)."""
-        return self._receive()
-
-    def _receive(self) -> int:
-        data = b""
-        while len(data) < 4:
-            chunk = self.sock.recv(4 - len(data))
-            if not chunk:
-                raise RuntimeError("the sandbox zygote is gone")
-            data += chunk
-        return int(struct.unpack(">i", data)[0])
-
-
-def _zygote_loop(sock: socket.socket) -> None:
-    become_subreaper()
-    while True:
-        _, fds, _, _ = socket.recv_fds(sock, 1, 4)
-        if len(fds) != 4:
-            return
-        pid = os.fork()
-        if pid == 0:
-            sock.close()
-            _standby(*fds)
-        for fd in fds:
-            os.close(fd)
-        sock.sendall(struct.pack(">i", pid))
-        while True:  # the runner, and any orphan of a killed runner
-            ended, status = os.waitpid(-1, 0)
-            if ended == pid:
-                break
-        sock.sendall(struct.pack(">i", status))
-
-
-def run_job(job: dict[str, Any], standby: Standby, zygote: Zygote) -> dict[str, Any]:
-    """Run one program against its tests; the reply holds only correctly signed records."""
+def run_stdio_job(job: dict[str, Any], zygote: Zygote) -> dict[str, Any]:
+    """Hand a stdin/stdout job to a runner; the reply holds only correctly signed records."""
     nonce = secrets.token_hex(16)
     workdir = tempfile.mkdtemp(prefix="rs-", dir=job.get("tmp", "/tmp"))
     started = time.monotonic()
-    pid, result_r, tests_w, err_r = standby.pid, standby.result_r, standby.tests_w, standby.err_r
+    pid, job_w, result_r, tests_w, err_r = zygote.runner()
     try:
         runner_job = {key: value for key, value in job.items() if key != "tests"}  # tests: a pipe
-        write_frame(standby.job_w, {"job": runner_job, "nonce": nonce, "workdir": workdir})
+        write_frame(job_w, {"job": runner_job, "nonce": nonce, "workdir": workdir})
     finally:
-        os.close(standby.job_w)
+        os.close(job_w)
     payload = json.dumps(job["tests"]).encode()
     raw, stderr = bytearray(), bytearray()
     deadline = started + job["wall_timeout"]
@@ -276,7 +126,7 @@ def run_job(job: dict[str, Any], standby: Standby, zygote: Zygote) -> dict[str, 
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    status = zygote.wait()
+    status = zygote.wait(pid)
     os.close(result_r)
     os.close(err_r)
     try:
@@ -310,23 +160,26 @@ def main() -> None:
         drop_bounding_set()
     for name in PRELOAD:
         importlib.import_module(name)
-    # The runner must not find the harness through sys.modules; the server keeps its own
-    # references, so the modules are forgotten once here instead of in every runner.
+    # A program must not find the sandbox's modules through sys.modules; the server keeps its
+    # own references, so the modules are forgotten once here, before the zygote forks.
     for name in [m for m in sys.modules if m.startswith(("rewardsmith", "_rewardsmith"))]:
         del sys.modules[name]
     set_dumpable(False)  # no program can trace or read the server, the zygote or a runner
     gc.collect()
-    gc.freeze()  # forked runners then leave the preloaded objects' pages shared
-    zygote = Zygote(control)  # before the first job: the zygote never holds one
-    standby = zygote.prefork()
+    gc.freeze()  # forked processes then leave the preloaded objects' pages shared
+    zygote = Zygote(keep_closed=control)  # before the first job: the zygote never holds one
+    program = zygote.program()
     write_frame(control[1], {"hello": asdict(isolation), "pid": os.getpid()})
     while (job := read_frame(control[0])) is not None:
         try:
-            reply = run_job(job, standby, zygote)
+            if job["kind"] == "stdio":
+                reply = run_stdio_job(job, zygote)
+            else:
+                reply = run_function_job(job, program)
+                program = zygote.program()
         except Exception as exc:  # noqa: BLE001 - the pool turns this into an error result
             reply = {"infrastructure_error": f"{type(exc).__name__}: {exc}"}
         write_frame(control[1], reply)
-        standby = zygote.prefork()
 
 
 if __name__ == "__main__":
