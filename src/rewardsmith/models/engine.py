@@ -11,6 +11,9 @@ here. The engine
   stays small;
 * pads each batch on one side with explicit position ids, so a sample's positions (and with
   them its rotary embeddings) are the same alone, in any batch, and on either padding side;
+* gives a causal (decoder-only) model no attention mask when it pads on the right: a real token
+  never attends to the padding after it, so the result is the same, and attention takes its
+  fast causal path instead of a materialised mask (the largest cost on CPU);
 * hands each sample's unpadded slice of the model output to the component, and restores the
   input order.
 
@@ -61,6 +64,8 @@ class Loaded:
     model: Any
     device: Any
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Every attention layer is causal (a decoder-only model): right padding needs no mask.
+    causal: bool = False
 
 
 _load_lock = threading.Lock()
@@ -113,9 +118,15 @@ def load_model(path: str, task: Task, *, device: str = "auto", dtype: str = "flo
         if device_map is None:
             model = model.to(resolve_device(device))
         model.eval()
-        loaded = Loaded(model, next(model.parameters()).device)
+        loaded = Loaded(model, next(model.parameters()).device, causal=is_causal(model))
         _models[key] = loaded
         return loaded
+
+
+def is_causal(model: Any) -> bool:
+    """True when every attention module of ``model`` says it is causal (decoder-only models)."""
+    flags = [m.is_causal for m in model.modules() if isinstance(getattr(m, "is_causal", None), bool)]
+    return bool(flags) and all(flags)
 
 
 def pack(lengths: Sequence[int], batch_size: int, max_tokens: int | None) -> list[list[int]]:
@@ -163,8 +174,10 @@ def collate(sequences: Sequence[Sequence[int]], pad_id: int, side: Literal["righ
             device: Any) -> tuple[Any, Any, Any, list[int]]:
     """``(input_ids, attention_mask, position_ids, offsets)`` for one batch.
 
-    Position ids count real tokens only (0, 1, …), so a left-padded sample sees the same
-    positions as when it is alone; ``offsets[b]`` is where row b's first real token sits.
+    Position ids count from a row's first real token (0, 1, …), so a left-padded sample sees the
+    same positions as when it is alone; right padding just continues the count (a position
+    that falls back to 0 would read as the start of a packed sequence). ``offsets[b]`` is where
+    row b's first real token sits.
     """
     torch, _ = require()
     width = max(len(s) for s in sequences)
@@ -177,7 +190,7 @@ def collate(sequences: Sequence[Sequence[int]], pad_id: int, side: Literal["righ
         start = width - n if side == "left" else 0
         ids[row, start:start + n] = torch.tensor(list(sequence), dtype=torch.long)
         mask[row, start:start + n] = 1
-        positions[row, start:start + n] = torch.arange(n)
+        positions[row, start:] = torch.arange(width - start)
         offsets.append(start)
     return ids.to(device), mask.to(device), positions.to(device), offsets
 
@@ -205,6 +218,8 @@ def run(
     lengths = [len(s) for s in sequences]
     for batch in pack(lengths, batch_size, max_tokens):
         ids, mask, positions, offsets = collate([sequences[i] for i in batch], pad_id, side, loaded.device)
+        if side == "right" and loaded.causal:
+            mask = None
         with loaded.lock, torch.inference_mode():
             output = forward(loaded.model, ids, mask, positions)
             for row, index in enumerate(batch):
