@@ -35,7 +35,9 @@ class BoxIoU(Grounding):
     referring-expression grounding; ``threshold: 0.5`` gives 1[IoU ≥ 0.5], the hard variant VLM-R1
     started from and *Seg-Zero*'s (Liu et al., 2025) box reward. ``metric: giou`` uses
     GIoU = IoU − |C \\ (P ∪ G)| / |C| (*Generalized Intersection over Union*, Rezatofighi et al.,
-    2019), which still ranks boxes that do not overlap; its floor is −1.
+    2019), which still ranks boxes that do not overlap; its floor is −1. Areas are continuous
+    ((x2 − x1)(y2 − y1), as torchvision and pycocotools compute them); VLM-R1's training code
+    counts inclusive pixels (+1 per side), which differs by a pixel's width at the border.
 
     With ``multiple: true`` the completion may state several boxes for a detection-style
     answer: predictions P and gold boxes G are matched one to one by the Hungarian algorithm

@@ -131,6 +131,8 @@ class GaussianCoverage(_Click):
     R_coverage = exp(−D_B), the Bhattacharyya coefficient, with
     D_B = ⅛ (μ_p − μ_g)ᵀ Σ⁻¹ (μ_p − μ_g) + ½ ln(det Σ / √(det Σ_p · det Σ_g)), Σ = (Σ_p + Σ_g) / 2.
     It is 1 only for the gold box itself and falls both for a box too small and one too large.
+    (The authors' code adds 10⁻⁸ to Σ before inverting it and rounds to three decimals; this is
+    the exact value.)
     Needs a predicted box (a bare point has no extent and earns the floor).
 
     >>> GaussianCoverage()("[100, 30, 140, 50]", reference=[100, 30, 140, 50]).value
