@@ -12,6 +12,7 @@ policies, so the check is on the policy itself rather than the form of the term.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -26,8 +27,10 @@ class TabularMDP:
 
     transitions: np.ndarray
     gamma: float = 0.99
-    initial: np.ndarray | None = None
-    terminal: np.ndarray | None = None
+    # Given as anything array-like or None (terminal: state indices or an [S] bool mask); after
+    # construction always arrays: the start distribution [S] and the terminal mask [S].
+    initial: Any = None
+    terminal: Any = None
     state_names: list[str] = field(default_factory=list)
     action_names: list[str] = field(default_factory=list)
 
