@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
-from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core import ErrorKind, RewardResult, Sample, register
 from rewardsmith.core.reward import Reward
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -54,18 +54,30 @@ def _as_samples(samples: Sequence[Any]) -> list[Sample]:
     return [s if isinstance(s, Sample) else Sample.from_record(s) for s in samples]
 
 
+def _kind(raw: Any) -> ErrorKind:
+    """The kind the server gave an error; ``remote`` when it gave none or one this client does not know."""
+    try:
+        return ErrorKind(raw)
+    except ValueError:
+        return ErrorKind.REMOTE
+
+
 def parse_results(data: Any, expected: int) -> list[RewardResult]:
-    """Results from a ``/score`` answer, checked: one per sample, finite numbers.
+    """Results from a ``/score`` answer, checked: one per sample, finite numbers, and each error with
+    the kind the server gave it (``reward_error_kind``). A malformed answer is a ``remote`` error.
 
     >>> parse_results({"results": [{"reward": 1, "reward_error": None, "reward_details": {}}]}, 1)
-    [RewardResult(value=1.0, error=None, details={})]
-    >>> parse_results({"results": []}, 1)[0].error
-    'server returned 0 results for 1 samples'
+    [RewardResult(value=1.0, error=None, details={}, error_kind=None)]
+    >>> item = {"reward": None, "reward_error": "took 3 s", "reward_error_kind": "timeout", "reward_details": {}}
+    >>> parse_results({"results": [item]}, 1)[0].error_kind
+    <ErrorKind.TIMEOUT: 'timeout'>
+    >>> parse_results({"results": []}, 1)[0].error, parse_results({"results": []}, 1)[0].error_kind
+    ('server returned 0 results for 1 samples', <ErrorKind.REMOTE: 'remote'>)
     """
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, list) or len(results) != expected:
         size = len(results) if isinstance(results, list) else "no"
-        return [RewardResult.fail(f"server returned {size} results for {expected} samples")] * expected
+        return [RewardResult.fail(f"server returned {size} results for {expected} samples", kind="remote")] * expected
     parsed = []
     for item in results:
         value = item.get("reward") if isinstance(item, dict) else None
@@ -73,11 +85,14 @@ def parse_results(data: Any, expected: int) -> list[RewardResult]:
         details = item.get("reward_details") if isinstance(item, dict) else None
         details = details if isinstance(details, dict) else {}
         if value is not None and (not isinstance(value, int | float) or not math.isfinite(value)):
-            parsed.append(RewardResult.fail(f"server returned a non-numeric reward {value!r}"))
+            parsed.append(RewardResult.fail(f"server returned a non-numeric reward {value!r}", kind="remote"))
         elif value is not None and error is not None:
-            parsed.append(RewardResult.fail(f"server returned both a reward and an error: {error}"))
+            parsed.append(RewardResult.fail(f"server returned both a reward and an error: {error}", kind="remote"))
+        elif error is not None:
+            kind = _kind(item.get("reward_error_kind") if isinstance(item, dict) else None)
+            parsed.append(RewardResult(error=str(error), details=details, error_kind=kind))
         else:
-            parsed.append(RewardResult(value=value, error=None if error is None else str(error), details=details))
+            parsed.append(RewardResult(value=value, details=details))
     return parsed
 
 
@@ -164,16 +179,19 @@ class Client(Reward):
                 detail = response.json().get("detail", response.text)
             except ValueError:
                 detail = response.text
-            return [RewardResult.fail(f"HTTP {response.status_code}: {str(detail)[:300]}")] * expected
+            return [RewardResult.fail(f"HTTP {response.status_code}: {str(detail)[:300]}", kind="remote")] * expected
         try:
             return parse_results(response.json(), expected)
         except ValueError:
-            return [RewardResult.fail("server answered with invalid JSON")] * expected
+            return [RewardResult.fail("server answered with invalid JSON", kind="remote")] * expected
 
     def _fail(self, error: Exception, expected: int, attempts: int) -> list[RewardResult]:
+        import httpx
+
         reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         tries = f" after {attempts} attempts" if attempts > 1 else ""
-        return [RewardResult.fail(f"remote {self.url}: {reason}{tries}")] * expected
+        kind = ErrorKind.TIMEOUT if isinstance(error, httpx.TimeoutException) else ErrorKind.REMOTE
+        return [RewardResult.fail(f"remote {self.url}: {reason}{tries}", kind=kind)] * expected
 
     def _chunks(self, samples: Sequence[Any]) -> list[list[Sample]]:
         items = _as_samples(samples)

@@ -16,7 +16,7 @@ from typing import Any
 
 from rewardsmith.core import DataError, Reward, RewardResult, Sample, spec_hash
 from rewardsmith.core.composition import no_gc
-from rewardsmith.core.result import conform
+from rewardsmith.core.result import conform, kind_of
 from rewardsmith.io.readers import InputRecord, read_records
 from rewardsmith.io.writer import AtomicJsonlWriter, meta_path, partial_path, read_partial
 
@@ -95,13 +95,14 @@ def process_pool_executor(workers: int) -> Executor:
                     yield index, future.result()
                 except Exception as exc:  # noqa: BLE001 - a dead worker fails its batch, loudly
                     reason = f"worker failed: {type(exc).__name__}: {exc}"
-                    yield index, [RewardResult.fail(reason) for _ in batches[index]]
+                    yield index, [RewardResult.fail(reason, kind=kind_of(exc)) for _ in batches[index]]
 
     return execute
 
 
 def output_row(record: InputRecord, result: RewardResult) -> dict[str, Any]:
-    """The input record as read, plus ``reward``, ``reward_error`` and ``reward_details``."""
+    """The input record as read, plus ``reward``, ``reward_error``, ``reward_error_kind`` and
+    ``reward_details``."""
     row = dict(record.raw) if record.raw is not None else {"_where": record.where}
     row.update(result.to_dict())
     return row
@@ -117,6 +118,10 @@ class ScoreReport:
     @property
     def errors(self) -> int:
         return sum(1 for row in self.rows if row.get("reward_error") is not None)
+
+    def with_kind(self, kind: str) -> list[dict[str, Any]]:
+        """The rows whose error is of ``kind`` (an :class:`~rewardsmith.core.result.ErrorKind` value)."""
+        return [row for row in self.rows if row.get("reward_error") is not None and row["reward_error_kind"] == kind]
 
 
 def _meta(reward: Reward, data: Path, count: int) -> dict[str, Any]:
@@ -140,7 +145,11 @@ def _resume_state(out: Path, meta: dict[str, Any]) -> tuple[list[dict[str, Any]]
             raise DataError(
                 str(partial_path(out)), f"--resume: the interrupted run used a different {key.replace('_', ' ')}"
             )
-    return read_partial(out)
+    rows, good_bytes = read_partial(out)
+    for row in rows:  # a partial file written before results carried a kind: the default kind
+        if "reward_error_kind" not in row:
+            row["reward_error_kind"] = None if row.get("reward_error") is None else "crash"
+    return rows, good_bytes
 
 
 def score_file(
@@ -171,7 +180,7 @@ def score_file(
         try:
             items.append((record.index, record.to_sample(mapping or {})))
         except DataError as exc:
-            pending[record.index] = RewardResult.fail(f"bad record: {exc}")
+            pending[record.index] = RewardResult.fail(f"bad record: {exc}", kind=exc.kind)
     batches = plan_batches(items, batch_size)
     if executor is None:
         executor = process_pool_executor(workers) if workers > 1 and len(batches) > 1 else run_in_process

@@ -67,6 +67,18 @@ def summarize(rows: list[dict[str, Any]], root: str = "reward") -> list[dict[str
     return [total.as_dict()] + [stats.as_dict() for stats in components.values()]
 
 
+def error_kinds(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """How many error rows of each kind (``reward_error_kind``), most frequent first (ties by name).
+
+    >>> error_kinds([{"reward_error": "x", "reward_error_kind": "timeout"}, {"reward": 1.0}])
+    [('timeout', 1)]
+    """
+    counter: Counter = Counter(
+        str(row.get("reward_error_kind") or "crash") for row in rows if row.get("reward_error") is not None
+    )
+    return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+
 def error_reasons(rows: list[dict[str, Any]], limit: int = 5) -> list[tuple[str, int]]:
     """The most common error reasons (their first clause), most frequent first."""
     counter: Counter = Counter()

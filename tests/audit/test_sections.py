@@ -25,7 +25,7 @@ class Troubled(Reward):
             raise ValueError("cannot parse")
         if sample.text == "slow":
             time.sleep(0.02)
-            return RewardResult.fail("timeout after 0.01s")
+            return RewardResult.fail("timeout after 0.01s", kind="timeout")
         if sample.text == "nan":
             return float("nan")
         return 7.0 if sample.text == "big" else float(sample.text == sample.reference)

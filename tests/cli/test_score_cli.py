@@ -276,3 +276,21 @@ def test_cache_serves_a_repeated_run_with_identical_output(tmp_path):
     run2 = rewardsmith("score", "text.exact", data, "-o", second, "--cache", cache)
     assert run2.returncode == 0 and "4 hits, 0 misses" in run2.stderr
     assert first.read_text() == second.read_text()
+
+
+def test_bad_records_are_warned_by_their_kind_and_errors_summarised_by_kind(tmp_path):
+    (tmp_path / "judge.py").write_text(
+        "from rewardsmith import RewardResult\n\n\n"
+        "def judge(completion, reference):\n"
+        "    if completion == 'odd':\n"
+        "        return RewardResult.fail('bad record: only the message says so', kind='crash')\n"
+        "    return 1.0\n"
+    )
+    (tmp_path / "spec.yaml").write_text("type: python\nfunction: judge.py:judge\n")
+    data = tmp_path / "in.jsonl"
+    data.write_text('{"completion": "odd"}\n{"completion": "fine"}\n{broken\n')
+    done = rewardsmith("score", "spec.yaml", data, "-o", tmp_path / "out.jsonl", "--max-error-rate", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "in.jsonl:3" in warnings[0]
+    assert "errors by kind: bad_input 1, crash 1" in done.stdout

@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 
 import rewardsmith
-from rewardsmith import Client, Sample
+from rewardsmith import Client, ErrorKind, Sample
 
 from .conftest import Server
 
@@ -60,6 +60,22 @@ def test_server_that_is_down_gives_error_results_not_zeros() -> None:
     results = Client(f"http://127.0.0.1:{free_port()}", retries=1).score(RECORDS[:2])
     assert [r.value for r in results] == [None, None]
     assert all(r.error and r.error.startswith("remote http://127.0.0.1:") for r in results)
+    assert [r.error_kind for r in results] == [ErrorKind.REMOTE] * 2
+
+
+def test_error_kinds_survive_the_server_json_and_the_client(exact_server: Server) -> None:
+    import httpx
+
+    records = [{"completion": "a"}, {"completion": "a", "reference": "a"}]
+    answer = httpx.post(f"{exact_server.url}/score", json={"samples": records}).json()
+    assert [(r["reward"], r["reward_error_kind"]) for r in answer["results"]] == [(None, "bad_input"), (1.0, None)]
+    with Client(exact_server.url) as client:
+        results = client.score(records)
+    local = rewardsmith.load("text.exact").score([Sample.from_record(r) for r in records])
+    assert results == local
+    assert [r.error_kind for r in results] == [ErrorKind.BAD_INPUT, None]
+    schema = httpx.get(f"{exact_server.url}/openapi.json").json()["components"]["schemas"]["Result"]
+    assert "reward_error_kind" in schema["properties"]
 
 
 class Scripted(BaseHTTPRequestHandler):
@@ -116,6 +132,7 @@ def test_4xx_is_not_retried(scripted: tuple[str, type[Scripted]]) -> None:
     handler.script = [(422, 0)]
     results = Client(url, retries=3, backoff=0.01).score(RECORDS[:1])
     assert results[0].error == "HTTP 422: scripted 422"
+    assert results[0].error_kind == ErrorKind.REMOTE
     assert handler.calls == 1
 
 
@@ -127,4 +144,5 @@ def test_timeouts_are_retried_then_reported(scripted: tuple[str, type[Scripted]]
     assert results[0].value is None
     assert results[0].error.startswith(f"remote {url}: ReadTimeout")
     assert results[0].error.endswith("after 3 attempts")
+    assert results[0].error_kind == ErrorKind.TIMEOUT
     assert handler.calls == 3

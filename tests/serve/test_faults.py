@@ -111,10 +111,10 @@ def test_client_reports_faults_as_errors(faulty_server: Server, faults: Path) ->
     assert results[0].error == named(faults) + "returned a non-finite value nan"
 
 
-def test_metrics_count_errors_by_reason(faulty_server: Server) -> None:
+def test_metrics_count_errors_by_kind(faulty_server: Server) -> None:
     score(faulty_server, ["raise", "raise"])
     text = httpx.get(f"{faulty_server.url}/metrics").text
-    line = next(x for x in text.splitlines() if x.startswith('rewardsmith_errors_total{reason="RuntimeError"}'))
+    line = next(x for x in text.splitlines() if x.startswith('rewardsmith_errors_total{kind="crash"}'))
     assert float(line.split()[-1]) >= 2
 
 

@@ -117,7 +117,7 @@ def test_concurrent_one_sample_requests_are_merged_into_batches(exact_server: Se
     assert batches < 48
 
 
-def test_metrics_count_requests_samples_and_error_reasons(exact_server: Server) -> None:
+def test_metrics_count_requests_samples_and_error_kinds(exact_server: Server) -> None:
     before = httpx.get(f"{exact_server.url}/metrics").text
     httpx.post(f"{exact_server.url}/score", json={"samples": [{"completion": "a"}, {"completion": "b"}]})
     text = httpx.get(f"{exact_server.url}/metrics").text
@@ -125,8 +125,8 @@ def test_metrics_count_requests_samples_and_error_reasons(exact_server: Server) 
     assert metric(text, ok) - metric(before, ok) == 1
     samples = 'rewardsmith_samples_total{route="/score"}'
     assert metric(text, samples) - metric(before, samples) == 2
-    other = 'rewardsmith_errors_total{reason="other"}'
-    assert metric(text, other) - metric(before, other) == 2
+    bad_input = 'rewardsmith_errors_total{kind="bad_input"}'  # no reference: the records are at fault
+    assert metric(text, bad_input) - metric(before, bad_input) == 2
     assert metric(text, "rewardsmith_queue_depth") == 0
     assert 'rewardsmith_request_duration_seconds_bucket{route="/score",le="+Inf"}' in text
 

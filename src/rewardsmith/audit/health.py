@@ -11,12 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from rewardsmith.core import ErrorKind
+
 from .common import Scored, describe, excerpt, finding, histogram
-
-
-def _is_timeout(reason: str) -> bool:
-    text = reason.lower()
-    return "timeout" in text or "timed out" in text
 
 
 def _is_nonfinite(reason: str) -> bool:
@@ -101,15 +98,22 @@ def timing(data: Scored) -> dict[str, Any]:
 
 
 def health(data: Scored, rechecked: dict[str, Any] | None) -> dict[str, Any]:
-    """Exceptions, timeouts, NaN, out-of-range values, non-determinism and timings."""
+    """Exceptions, timeouts, NaN, out-of-range values, non-determinism and timings.
+
+    Errors are counted by the kind they were given where they were raised (``timeout``,
+    ``bad_input``, ...), never by what their message says: ``<kind>_rate`` is a metric for
+    ``--fail-on`` (``timeout_rate>0``).
+    """
     n = len(data.results)
     reasons = [r.error for r in data.results if r.error is not None]
-    timeouts = sum(1 for r in reasons if _is_timeout(r))
+    kinds = Counter(str(r.error_kind or ErrorKind.CRASH) for r in data.results if r.error is not None)
+    timeouts = kinds[ErrorKind.TIMEOUT]
     nonfinite = sum(1 for r in reasons if _is_nonfinite(r))
     outside = _out_of_range(data)
     section: dict[str, Any] = {
         "errors": len(reasons),
         "timeouts": timeouts,
+        "errors_by_kind": {str(kind): kinds[kind] for kind in ErrorKind if kinds[kind]},
         "nonfinite": nonfinite,
         "value_range": list(data.reward.value_range) if data.reward.value_range else None,
         "out_of_range": len(outside),
@@ -121,7 +125,7 @@ def health(data: Scored, rechecked: dict[str, Any] | None) -> dict[str, Any]:
         "findings": [],
     }
     metrics = {
-        "timeout_rate": timeouts / n if n else 0.0,
+        **{f"{kind}_rate": kinds[kind] / n if n else 0.0 for kind in ErrorKind},
         "nonfinite_rate": nonfinite / n if n else 0.0,
         "out_of_range_rate": len(outside) / n if n else 0.0,
         "seconds_per_record": section["timing"].get("mean_ms", 0.0) / 1000,

@@ -21,7 +21,7 @@ def _fmt(value: float | None) -> str:
 def print_summary(rows: list[dict], root: str, out: Console) -> None:
     from rich.table import Table
 
-    from rewardsmith.summary import error_reasons, summarize
+    from rewardsmith.summary import error_kinds, error_reasons, summarize
 
     table = Table(title=f"rewards ({len(rows)} records)")
     table.add_column("component", overflow="fold")
@@ -33,6 +33,9 @@ def print_summary(rows: list[dict], root: str, out: Console) -> None:
             _fmt(stats["min"]), _fmt(stats["max"]), str(stats["errors"]), str(stats["not_applicable"]),
         )
     out.print(table)
+    kinds = error_kinds(rows)
+    if kinds:
+        out.print("errors by kind: " + ", ".join(f"{kind} {count}" for kind, count in kinds), highlight=False)
     reasons = error_reasons(rows)
     if reasons:
         out.print("[bold]most common errors[/]")
@@ -71,6 +74,7 @@ def score_command(
     """Score every record of DATA with SPEC; write each record plus reward, reward_error and
     reward_details to OUTPUT, in input order, atomically."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from rewardsmith.core import load
@@ -106,11 +110,12 @@ def score_command(
             reward, data, output, mapping=mapping, workers=workers, batch_size=batch_size,
             resume=resume, executor=executor, on_progress=on_progress,
         )
-    bad = [row for row in report.rows if str(row.get("reward_error") or "").startswith("bad record:")]
+    bad = report.with_kind("bad_input")
     for row in bad[:10]:
-        console.print(f"[yellow]warning:[/] {row['reward_error']}", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(str(row['reward_error']))}", highlight=False)
     if len(bad) > 10:
-        console.print(f"[yellow]warning:[/] {len(bad) - 10} more bad records (see reward_error in {output})")
+        console.print(f"[yellow]warning:[/] {len(bad) - 10} more bad records (see reward_error in {output})",
+                      highlight=False)
     if not quiet:
         print_summary(report.rows, reward.name, Console())
         if cache is not None and workers == 1 and ray is None:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from .aio import run_sync
 from .errors import SpecError
-from .result import RewardResult, coerce_result
+from .result import RewardResult, coerce_result, kind_of
 from .reward import describe_exception
 from .sample import Sample
 
@@ -149,5 +149,5 @@ def call_function(
                 raw = function(sample.text, sample.reference)
             results.append(coerce_result(_resolve(raw)))
         except Exception as exc:  # noqa: BLE001 - one failing record must not sink the batch
-            results.append(RewardResult.fail(describe_exception(exc)))
+            results.append(RewardResult.fail(describe_exception(exc), kind=kind_of(exc)))
     return results

@@ -7,33 +7,13 @@ its own counters; a scrape sees the worker that answered it.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from rewardsmith.core import RewardResult
+from rewardsmith.core import ErrorKind, RewardResult
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
-MAX_REASONS = 50
-_EXCEPTION = re.compile(r"\b([A-Z][A-Za-z0-9]*(?:Error|Exception|Timeout|Exit|Interrupt))\b")
-
-
-def error_reason(error: str) -> str:
-    """A short, bounded label for an error message (the exception type, or ``timeout``).
-
-    >>> error_reason("text.exact: ZeroDivisionError: division by zero (at f.py:3)")
-    'ZeroDivisionError'
-    >>> error_reason("timed out after 2.0 s"), error_reason("no reference to compare with")
-    ('timeout', 'other')
-    """
-    found = _EXCEPTION.search(error)
-    if found:
-        return found.group(1)
-    lowered = error.lower()
-    if "timeout" in lowered or "timed out" in lowered:
-        return "timeout"
-    return "other"
 
 
 class Histogram:
@@ -68,18 +48,18 @@ class Metrics:
 
     >>> metrics = Metrics()
     >>> metrics.record_request("/score", 200, 0.004)
-    >>> metrics.record_results("/score", [RewardResult.ok(1), RewardResult.fail("timed out after 1 s")])
+    >>> metrics.record_results("/score", [RewardResult.ok(1), RewardResult.fail("took 1 s", kind="timeout")])
     >>> text = metrics.render()
     >>> 'rewardsmith_requests_total{route="/score",status="200"} 1' in text
     True
-    >>> 'rewardsmith_errors_total{reason="timeout"} 1' in text
-    True
+    >>> 'rewardsmith_errors_total{kind="timeout"} 1' in text, 'rewardsmith_errors_total{kind="crash"} 0' in text
+    (True, True)
     """
 
     def __init__(self) -> None:
         self.requests: Counter[tuple[str, int]] = Counter()
         self.samples: Counter[str] = Counter()
-        self.errors: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter(dict.fromkeys(map(str, ErrorKind), 0))
         self.latency: dict[str, Histogram] = {}
         self.batch_sizes = Histogram(BATCH_BUCKETS)
         self.in_flight = 0
@@ -91,17 +71,15 @@ class Metrics:
         self.latency.setdefault(route, Histogram(LATENCY_BUCKETS)).observe(seconds)
 
     def record_results(self, route: str, results: Iterable[RewardResult]) -> None:
-        """Count the samples a route scored and the reasons of those that failed."""
+        """Count the samples a route scored and the kinds of those that failed."""
         results = list(results)
         self.samples[route] += len(results)
-        self.record_errors(r.error for r in results if r.error is not None)
+        self.record_errors(r.error_kind or ErrorKind.CRASH for r in results if r.error is not None)
 
-    def record_errors(self, errors: Iterable[str]) -> None:
-        for error in errors:
-            reason = error_reason(error)
-            if reason not in self.errors and len(self.errors) >= MAX_REASONS:
-                reason = "other"
-            self.errors[reason] += 1
+    def record_errors(self, kinds: Iterable[ErrorKind | str]) -> None:
+        """Count errors by their :class:`ErrorKind` (a bounded label set, set where they were raised)."""
+        for kind in kinds:
+            self.errors[str(ErrorKind(kind))] += 1
 
     def record_batch(self, size: int) -> None:
         self.batch_sizes.observe(size)
@@ -116,9 +94,9 @@ class Metrics:
         lines += ["# HELP rewardsmith_samples_total Samples scored, by route.",
                   "# TYPE rewardsmith_samples_total counter"]
         lines += [f'rewardsmith_samples_total{{route="{r}"}} {n}' for r, n in sorted(self.samples.items())]
-        lines += ["# HELP rewardsmith_errors_total Error results, by reason.",
-                  "# TYPE rewardsmith_errors_total counter"]
-        lines += [f'rewardsmith_errors_total{{reason="{r}"}} {n}' for r, n in sorted(self.errors.items())]
+        lines += ["# HELP rewardsmith_errors_total Error results, by kind (timeout, bad_input, dependency, crash, "
+                  "remote).", "# TYPE rewardsmith_errors_total counter"]
+        lines += [f'rewardsmith_errors_total{{kind="{k}"}} {n}' for k, n in sorted(self.errors.items())]
         lines += ["# HELP rewardsmith_request_duration_seconds Request latency, by route.",
                   "# TYPE rewardsmith_request_duration_seconds histogram"]
         for route, histogram in sorted(self.latency.items()):

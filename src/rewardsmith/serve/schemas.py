@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from rewardsmith.core import ErrorKind
 from rewardsmith.core.composition import json_default
 
 
@@ -63,10 +64,15 @@ class ScoreRequest(BaseModel):
 
 
 class Result(BaseModel):
-    """A value, "not applicable" (both null) or an error (``reward`` null, ``reward_error`` says why)."""
+    """A value, "not applicable" (both null) or an error (``reward`` null, ``reward_error`` says why
+    and ``reward_error_kind`` what kind of failure it is)."""
 
     reward: float | None
     reward_error: str | None
+    reward_error_kind: ErrorKind | None = Field(
+        None,
+        description="Set on an error only: timeout, bad_input (the record is at fault), dependency, crash or remote.",
+    )
     reward_details: dict[str, Any]
 
 

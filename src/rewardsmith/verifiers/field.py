@@ -108,27 +108,30 @@ class Field(Reward):
     def score_one(self, sample: Sample) -> RewardResult:
         raw = read_path(sample.to_record(), self.field)
         if raw is _MISSING:
-            return RewardResult.fail(f"no field {self.field!r} in the record")
+            return RewardResult.fail(f"no field {self.field!r} in the record", kind="bad_input")
         if raw is None:
-            return RewardResult.fail(f"field {self.field!r} is null")
+            return RewardResult.fail(f"field {self.field!r} is null", kind="bad_input")
         if isinstance(raw, list | tuple):
             numbers = [_number(v) for v in raw]
             values = [v for v in numbers if v is not None]
             if not values or len(values) < len(numbers):
-                return RewardResult.fail(f"field {self.field!r} holds a list that is not all numbers")
+                return RewardResult.fail(f"field {self.field!r} holds a list that is not all numbers", kind="bad_input")
             if len(values) == 1:
                 return self._finite(values[0], {})
             if self.aggregate == "none":
                 return RewardResult.fail(
-                    f"field {self.field!r} holds {len(values)} numbers; set aggregate (min, mean, last, ...)"
+                    f"field {self.field!r} holds {len(values)} numbers; set aggregate (min, mean, last, ...)",
+                    kind="bad_input",
                 )
             return self._finite(_aggregate(values, self.aggregate), {"step_scores": values})
         value = _number(raw)
         if value is None:
-            return RewardResult.fail(f"field {self.field!r} is {type(raw).__name__} {str(raw)[:60]!r}, not a number")
+            return RewardResult.fail(
+                f"field {self.field!r} is {type(raw).__name__} {str(raw)[:60]!r}, not a number", kind="bad_input"
+            )
         return self._finite(value, {})
 
     def _finite(self, value: float, details: dict[str, Any]) -> RewardResult:
         if not math.isfinite(value):
-            return RewardResult.fail(f"field {self.field!r} is {value!r}", **details)
+            return RewardResult.fail(f"field {self.field!r} is {value!r}", kind="bad_input", **details)
         return RewardResult.ok(value, **details)

@@ -169,17 +169,17 @@ class ToolCallMatch(Reward):
 
     def score_one(self, sample: Sample) -> RewardResult:
         if sample.reference is None:
-            return RewardResult.fail("no reference calls to compare with")
+            return RewardResult.fail("no reference calls to compare with", kind="bad_input")
         reference = sample.reference
         if isinstance(reference, str) and "<tool_call>" not in reference:
             try:
                 reference = json.loads(reference)
             except json.JSONDecodeError:
-                return RewardResult.fail("reference is neither tool-call text nor JSON")
+                return RewardResult.fail("reference is neither tool-call text nor JSON", kind="bad_input")
         gold_parsed = parse_calls(reference)
         bad_gold = [g for g in gold_parsed if isinstance(g, str)]
         if bad_gold:
-            return RewardResult.fail(f"reference call is malformed: {bad_gold[0]}")
+            return RewardResult.fail(f"reference call is malformed: {bad_gold[0]}", kind="bad_input")
         gold: list[Call] = [g for g in gold_parsed if isinstance(g, Call)]
         parsed = parse_calls(sample.completion if not isinstance(sample.completion, str) else sample.text)
         predicted = [p for p in parsed if isinstance(p, Call)]

@@ -74,7 +74,7 @@ class _LengthWithCorrectness(Reward):
         for index, result in enumerate(results):
             details = {"components": {label: component_entry(result)}, "length": int(length[index])}
             if result.value is None:
-                out.append(RewardResult(None, result.error and f"{label}: {result.error}", details))
+                out.append(RewardResult(None, result.error and f"{label}: {result.error}", details, result.error_kind))
             else:
                 details["correct"] = bool(correct[index])
                 out.append(RewardResult(float(shaped[index]), None, details))

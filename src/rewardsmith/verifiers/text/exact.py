@@ -71,7 +71,7 @@ class TextExact(Reward):
     def score_one(self, sample: Sample) -> RewardResult:
         references = references_of(sample)
         if not references:
-            return RewardResult.fail("no reference to compare with")
+            return RewardResult.fail("no reference to compare with", kind="bad_input")
         completion = self._norm(sample.text)
         matched = next((r for r in references if self._norm(r) == completion), None)
         return RewardResult.ok(

@@ -47,7 +47,7 @@ class _Overlap(Reward):
     def score_one(self, sample: Sample) -> RewardResult:
         references = references_of(sample)
         if not references:
-            return RewardResult.fail("no reference to compare with")
+            return RewardResult.fail("no reference to compare with", kind="bad_input")
         return RewardResult.ok(self.compare(sample.text, references), references=len(references))
 
     def __getstate__(self) -> dict[str, Any]:
