@@ -86,10 +86,13 @@ def distance_command(
         import gymnasium as gym
     except ImportError:
         raise typer.BadParameter("--env needs gymnasium: pip install 'rewardsmith[gym]'") from None
+    assert env is not None  # exactly one of --env and --mdp, and --mdp returned above
     environment = gym.make(env)
     obs, _ = environment.reset(seed=seed)
     environment.action_space.seed(seed)
-    starts, actions, following = [], [], []
+    starts: list[np.ndarray] = []
+    actions: list[np.ndarray] = []
+    following: list[np.ndarray] = []
     while len(starts) < transitions:
         action = environment.action_space.sample()
         next_obs, _, terminated, truncated, _ = environment.step(action)
@@ -103,10 +106,10 @@ def distance_command(
     acts = np.stack(
         [np.asarray(environment.action_space.sample(), dtype=np.float64) for _ in range(len(state_samples))]
     )
-    canon = [
+    canonical = [
         sample_canonical(_spec_function(reward), s, a, x, acts, state_samples, gamma) for reward in (reward_a, reward_b)
     ]
-    estimate, low, high = bootstrap_interval(canon[0], canon[1], n_bootstrap=bootstrap, seed=seed)
+    estimate, low, high = bootstrap_interval(canonical[0], canonical[1], n_bootstrap=bootstrap, seed=seed)
     out.print(
         f"EPIC distance on {env}: {estimate:.4f}  (95% bootstrap interval {low:.4f} – {high:.4f}; "
         f"{transitions} transitions of a random policy, {len(state_samples)} mean samples)"
