@@ -273,3 +273,34 @@ def test_components_load_from_specs():
     sample = Sample("[0.1, 0.1, 0.3, 0.3]", reference=[[0.1, 0.1, 0.3, 0.3]])
     spec = {"type": "vision.iou", "units": "normalised", "reference_units": "normalised"}
     assert load(spec).score([sample])[0].value == 1
+
+
+def test_the_gui_g1_recipe_scores_from_a_spec_file_with_the_cli(tmp_path):
+    """R_hit + 0.25·R_IoU + 0.125·R_box, as GUI-G1 trains with it, through `rewardsmith score`."""
+    import json
+    import subprocess
+    import sys
+
+    spec = tmp_path / "gui.yaml"
+    spec.write_text(
+        "type: sum\nterms:\n  - {type: vision.point_in_box}\n  - {type: vision.iou, weight: 0.25}\n"
+        "  - {type: vision.box_size, weight: 0.125}\n"
+    )
+    records = [
+        {"id": 1, "completion": '{"bbox_2d": [100, 30, 140, 50]}', "reference": GOLD, "image_size": [200, 100]},
+        {"id": 2, "completion": "[0, 0, 200, 100]", "reference": GOLD, "image_size": [200, 100]},
+        {"id": 3, "completion": "[0, 0, 20, 20]", "reference": [1, 2, 3], "image_size": [200, 100]},
+    ]
+    data = tmp_path / "gui.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "scored.jsonl"
+    done = subprocess.run([sys.executable, "-m", "rewardsmith", "score", str(spec), str(data), "-o", str(out),
+                           "--max-error-rate", "1"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    scored = [json.loads(line) for line in out.read_text().splitlines()]
+    assert scored[0]["reward"] == pytest.approx(1 + 0.25 + 0.125)
+    # the whole image: its centre (100, 50) is on the gold box's border, IoU 800/20000,
+    # box size t = (1 − 100/200, 1 − 30/100, 1 − 60/200, 1 − 50/100) = (0.5, 0.7, 0.7, 0.5)
+    assert scored[1]["reward"] == pytest.approx(1 + 0.25 * 0.04 + 0.125 * 4 / (2 + 2 + 2 / 0.7))
+    assert scored[2]["reward"] is None and scored[2]["reward_error_kind"] == "bad_input"

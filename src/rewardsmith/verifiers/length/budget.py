@@ -92,7 +92,7 @@ class Budget(Reward):
         for index, sample in enumerate(samples):
             target = self._target(sample)
             if isinstance(target, str):
-                out.append(RewardResult.fail(f"{self.name}: {target}", kind=ErrorKind.BAD_INPUT))
+                out.append(RewardResult.fail(target, kind=ErrorKind.BAD_INPUT))
                 continue
             n_y = float(length[index])
             details: dict = {"length": int(n_y), "budget": target}

@@ -79,9 +79,9 @@ class Grounding(Reward):
         try:
             return self.evaluate(sample)
         except BadInput as exc:
-            return RewardResult.fail(f"{self.name}: {exc}", kind=ErrorKind.BAD_INPUT)
+            return RewardResult.fail(str(exc), kind=ErrorKind.BAD_INPUT)
         except ImportError as exc:
-            return RewardResult.fail(f"{self.name}: {exc}", kind=ErrorKind.DEPENDENCY)
+            return RewardResult.fail(str(exc), kind=ErrorKind.DEPENDENCY)
 
     def evaluate(self, sample: Sample) -> RewardResult:
         raise NotImplementedError
