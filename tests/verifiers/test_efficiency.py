@@ -38,8 +38,8 @@ def gsm8k(shared_data: Path) -> tuple[list[Sample], list[bool]]:
 
 @pytest.fixture(scope="module")
 def bon(shared_data: Path) -> tuple[list[Sample], list[bool]]:
-    """The first 50 problems' eight responses each (all 100 take ~9 s to check line by line)."""
-    rows = [json.loads(line) for line in (shared_data / "qwen-math-bon/math_cot_100.jsonl").open()][:50]
+    """The first 25 problems' eight responses each (all 100 take ~15 s to check line by line)."""
+    rows = [json.loads(line) for line in (shared_data / "qwen-math-bon/math_cot_100.jsonl").open()][:25]
     samples = [Sample(code, reference=row["gt"], group=row["idx"]) for row in rows for code in row["code"]]
     return samples, [score for row in rows for score in row["score"]]
 
@@ -123,7 +123,7 @@ def test_overthinking_on_best_of_8_math_responses(bon):
     assert np.mean((values > 0) == np.array(labels)) >= 0.99  # paid when the data labels it correct
     assert all(0.0 < v <= 1.0 for v in values[values > 0])
     early = [(s, r) for s, r in zip(samples, results, strict=True) if r.value and r.details["tokens_after"] > 0]
-    assert len(early) >= 40  # responses that reach the answer and keep going
+    assert len(early) >= 20  # responses that reach the answer and keep going (143 with math.answer today)
     for sample, result in early:
         end = result.details["first_correct_chars"]
         # the first accepted prefix is accepted on its own, and no earlier line ending is
