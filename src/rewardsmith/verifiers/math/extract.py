@@ -63,7 +63,9 @@ _DOUBT = re.compile(
 )
 #: Characters without which a line is not a formula (a line of prose has none of them).
 _MATHS_CHAR = re.compile(r"[\d\\=<>≤≥^()\[\]{}+−-]")
-_COMMAND_OR_TEXT = re.compile(r"\\(?:text|mbox|mathrm|textnormal|operatorname)\s*\{[^{}]*\}|\\[a-zA-Z]+")
+_COMMAND_OR_TEXT = re.compile(
+    r"\\(?:begin|end)\s*\{[^{}]*\}(?:\{[^{}]*\})?|\\(?:text|mbox|mathrm|textnormal|operatorname)\s*\{[^{}]*\}|\\[a-zA-Z]+"
+)
 _WORD = re.compile(r"[A-Za-z]{2,}")
 _MATH_WORDS = {
     "sin", "cos", "tan", "sec", "csc", "cot", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",

@@ -66,6 +66,8 @@ class Answer:
     @property
     def size(self) -> int:
         """How many candidate values this answer states (a set of 3 states 3)."""
+        if self.kind == "tuple" and self.labelled:
+            return len(self.value)
         if self.kind != "set" or all(item.kind == "interval" for item in self.value):
             return 1
         return len(self.value)
