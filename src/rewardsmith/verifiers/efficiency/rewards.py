@@ -120,6 +120,7 @@ class Overthinking(Reward):
     completion, 0 for a wrong one; ``details["tokens_after"]`` = T − T̂ (in ``unit``) and
     ``details["first_correct_chars"]`` is where that first correct prefix ends.
 
+    It costs one checker call per step of each correct completion (one batch for all of them).
     A prefix the checker cannot judge (an error, a timeout) before the first accepted one makes
     the result an error of the same kind: T̂ is unknown then, never guessed. Each prefix is
     judged by ``correct`` as it stands: ``{type: math.answer, last_number: false}``
