@@ -188,6 +188,6 @@ def list_components(
     for row in builtins.describe_params(cls):
         table.add_row(*row)
     out.print(table)
-    extra = getattr(cls, "describe_environment", None)
-    if callable(extra):
-        out.print(extra(), highlight=False)
+    describe_environment = getattr(cls, "describe_environment", None)
+    if callable(describe_environment):
+        out.print(describe_environment(), highlight=False)

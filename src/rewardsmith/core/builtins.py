@@ -55,7 +55,7 @@ def _type_name(annotation: Any) -> str:
     return text.replace("typing.", "").replace("rewardsmith.core.reward.", "")
 
 
-def describe_params(cls: type) -> list[tuple[str, str, str]]:
+def describe_params(cls: type[Any]) -> list[tuple[str, str, str]]:
     """(name, type, default) of each constructor parameter; the default is ``required`` if none."""
     hints = typing.get_type_hints(cls.__init__)
     rows = []

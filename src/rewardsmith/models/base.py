@@ -30,8 +30,9 @@ _TRUNCATE = ("error", "left", "right")
 class ModelReward(Reward):
     """Base of the model components: validation in the constructor, errors per sample."""
 
-    #: Which transformers head the component loads: ``causal``, ``sequence`` or ``token``.
-    task: ClassVar[engine.Task] = "causal"
+    #: Which transformers head the component loads: ``causal``, ``sequence`` or ``token`` (a
+    #: class default; ``model.prm`` picks it per instance from the checkpoint).
+    task: engine.Task = "causal"
     #: Parameters that say how to run the model, not what the reward computes (kept out of
     #: ``spec_hash``, so a resumed or cached run on another device still matches).
     runtime_params: ClassVar[frozenset[str]] = frozenset({"batch_size", "max_tokens", "device", "dtype", "device_map"})

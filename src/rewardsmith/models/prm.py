@@ -114,10 +114,9 @@ class ProcessRewardModel(ModelReward):
         self._join = default_join if step_join is None else step_join
         if not self._tag:
             raise ValueError("step_tag: must not be empty")
+        self._candidates: tuple[int, ...] = ()
         if self._family == "token":
             self._candidates = (self._token_id(good_token, "good_token"), self._token_id(bad_token, "bad_token"))
-        else:
-            self._candidates = ()
 
     def _resolve_family(self) -> str:
         if self.family not in ("auto", "token", "head"):

@@ -79,6 +79,7 @@ def find(text: str, formats: tuple[str, ...] | list[str] = FORMATS) -> Stated:
     region = answer_region(text)
     for name in formats:
         pattern = _PATTERNS[name]
+        groups: tuple[tuple[float, ...], ...]
         if name == "tuple":
             groups = tuple((float(m.group(1)), float(m.group(2))) for m in pattern.finditer(region))
         else:
