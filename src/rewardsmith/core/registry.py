@@ -39,7 +39,8 @@ class Registry(Generic[T]):
     third-party packages also through the entry-point ``group``. ``base`` is the class an
     entry point must subclass; ``path`` is where a :class:`SpecError` for an unknown name points,
     and ``hint`` what it adds when no name is close (by default, every known name). ``packages``
-    are imported in full, once, before a name is called unknown (the index may be stale).
+    are imported in full (less the subpackages in ``skip``), once, before a name is called unknown
+    (the index may be stale).
 
     >>> shapes = Registry("shape", object, "example.shapes", {})
     >>> @shapes.register("square")
@@ -62,6 +63,7 @@ class Registry(Generic[T]):
         path: str = "type",
         hint: str | None = None,
         packages: tuple[str, ...] = (),
+        skip: tuple[str, ...] = (),
     ) -> None:
         self.what = what
         self.base = base
@@ -77,6 +79,7 @@ class Registry(Generic[T]):
         self._entry_lock = threading.RLock()
         self._entry_points: dict[str, Any] | None = None
         self.packages = packages
+        self.skip = skip
         self._walked = False
 
     # -- registering -------------------------------------------------------------------------
@@ -161,7 +164,7 @@ class Registry(Generic[T]):
         """Import every module of ``packages`` once, skipping those whose imports are missing."""
         with self._entry_lock:
             if not self._walked:
-                walk_modules(self.packages, skip_broken=True)
+                walk_modules(self.packages, skip_broken=True, skip=self.skip)
                 self._walked = True
 
     # -- entry points ------------------------------------------------------------------------
@@ -202,6 +205,8 @@ COMPONENTS: Registry[Any] = Registry(
     _component_index,
     hint=" (see `rewardsmith list`)",
     packages=("rewardsmith",),
+    # Subpackages that hold no component: a typo is not worth importing the server and the audit.
+    skip=tuple(f"rewardsmith.{name}" for name in ("audit", "cli", "integrations", "io", "serve", "testing")),
 )
 
 
@@ -235,11 +240,12 @@ def ensure_loaded() -> None:
     COMPONENTS.load_all()
 
 
-def walk_modules(packages: Iterable[str], skip_broken: bool = False) -> list[str]:
-    """Import every module under ``packages`` (``__main__`` and the CLI left out) and name them.
+def walk_modules(packages: Iterable[str], skip_broken: bool = False, skip: Iterable[str] = ()) -> list[str]:
+    """Import every module under ``packages`` (``__main__``, the CLI and ``skip`` left out) and name them.
 
     With ``skip_broken``, a module that fails to import (an optional package missing) is skipped.
     """
+    skipped = tuple(skip)
     import pkgutil
 
     found = []
@@ -248,6 +254,8 @@ def walk_modules(packages: Iterable[str], skip_broken: bool = False) -> list[str
         found.append(package_name)
         for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}.", onerror=lambda _: None):
             if module.name.endswith("__main__") or module.name.split(".")[:2] == ["rewardsmith", "cli"]:
+                continue
+            if any(module.name == name or module.name.startswith(f"{name}.") for name in skipped):
                 continue
             try:
                 importlib.import_module(module.name)
