@@ -1,0 +1,1 @@
+"""Rewards over multi-turn tool-calling trajectories: ``agent.*`` (see docs/agents.md)."""
