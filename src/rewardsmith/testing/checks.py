@@ -243,7 +243,10 @@ def check_adapters(subject: Subject) -> None:
     records = json.loads(json.dumps(subject.records))
     call = paths.trl_call(records)
     trl = TRLReward(subject.fresh())
-    expected = [policy_value(r, "abstain") for r in subject.fresh().score(trl.samples(**call))]
+    direct_results = subject.fresh().score(trl.samples(**call))
+    bound = keys(TRLReward(subject.fresh()).bound.score(trl.samples(**call)), error_text=False)
+    _differences(keys(direct_results, error_text=False), bound, "the adapters' shared core (BoundReward)")
+    expected = [policy_value(r, "abstain") for r in direct_results]
     _differences(expected, trl(**call), "TRL")
     _differences(expected, asyncio.run(AsyncTRLReward(subject.fresh())(**call)), "TRL async")
 
