@@ -51,7 +51,7 @@ class PotentialShaping(TransitionTerm):
         return {"potential": self.potential, "gamma": self.gamma}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(**state)  # type: ignore[misc]
+        PotentialShaping.__init__(self, **state)
 
     def _value(self, obs: np.ndarray) -> float:
         value = float(self._phi(obs))

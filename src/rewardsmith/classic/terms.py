@@ -243,7 +243,7 @@ class FunctionTerm(TransitionTerm):
         return {"function": self.function}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["function"])  # type: ignore[misc]
+        FunctionTerm.__init__(self, state["function"])
 
     def term(self, transition: Transition) -> Any:
         return self._call(transition)

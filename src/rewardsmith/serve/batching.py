@@ -206,7 +206,7 @@ class MicroBatcher:
         if request.remaining:
             late = RewardResult.fail(f"timed out after {timeout:g} s", kind="timeout")
             return [late if result is None else result for result in request.results]
-        return request.results  # type: ignore[return-value]
+        return request.results  # type: ignore[return-value]  # none remaining: every slot holds a result
 
     async def _run(self) -> None:
         assert self._wakeup is not None and self._slots is not None

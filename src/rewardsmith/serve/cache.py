@@ -122,7 +122,7 @@ class ResultCache:
         return {"path": self.path}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"])  # type: ignore[misc]
+        ResultCache.__init__(self, state["path"])
 
 
 class CachedReward(Reward):
