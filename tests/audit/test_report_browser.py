@@ -80,6 +80,7 @@ def test_report_renders_its_plots_in_chromium_offline(tmp_path, driver):
         "agreement",
         "best_of_n",
         "group_signal",
+        "efficiency",
         "bias",
         "health",
     ]
