@@ -334,5 +334,63 @@ def test_planting_a_fake_module_in_sys_modules_scores_zero():
     assert run(code, reference).value == 0.0
 
 
+def test_other_processes_can_be_neither_read_nor_traced_nor_signalled():
+    # The trusted processes (the server that runs the tests is PID 1 here, the zygote is the
+    # parent) hold the tests: their memory, descriptors and environment are closed to the
+    # program, ptrace and process_vm_readv are refused, and signals reach only the program.
+    code = (
+        "import ctypes, os, signal\ndef f(x):\n    outcome = []\n"
+        "    for pid in (1, os.getppid()):\n"
+        "        for path in ('mem', 'environ', 'fd/0', 'maps'):\n"
+        "            try:\n                open(f'/proc/{pid}/{path}', 'rb').read(1)\n"
+        "                outcome.append('read')\n            except OSError as exc:\n"
+        "                outcome.append(exc.errno)\n"
+        "        for sig in (signal.SIGKILL, signal.SIGSTOP, 0):\n            try:\n"
+        "                os.kill(pid, sig)\n                outcome.append('signalled')\n"
+        "            except OSError as exc:\n                outcome.append(exc.errno)\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    outcome.append(libc.ptrace(16, os.getppid(), 0, 0))  # PTRACE_ATTACH\n"
+        "    outcome.append(ctypes.get_errno())\n"
+        "    os.kill(os.getpid(), 0)  # its own pid is allowed\n"
+        "    return outcome\n")
+    result = run(code, {"asserts": ["assert f(1) == ([13] * 4 + [1] * 3) * 2 + [-1, 1], f(1)"]})
+    assert result.value == 1.0, result.details
+
+
+def test_stdio_program_cannot_find_the_expected_output_in_its_memory():
+    # Expected outputs never enter the sandbox: a scan of the program's whole memory that finds
+    # a secret when it is there (the control: in the input) finds nothing when it is only expected.
+    code = ("import ctypes, re, sys\nsys.stdin.read()\nfound = set()\n"
+            "for line in open('/proc/self/maps'):\n    span, perms = line.split()[:2]\n"
+            "    if perms.startswith('rw'):\n        start, end = (int(v, 16) for v in span.split('-'))\n"
+            "        try:\n            blob = ctypes.string_at(start, end - start)\n"
+            "            found.update(re.findall(rb'SECRET-[0-9]{6}', blob))\n"
+            "        except Exception:\n            pass\nprint(b' '.join(sorted(found)).decode() or 'none')\n")
+    assert run(code, {"inputs": ["SECRET-918273"], "outputs": ["SECRET-918273"]}).value == 1.0
+    assert run(code, {"inputs": ["x"], "outputs": ["SECRET-918273"]}).value == 0.0
+
+
+def test_stdio_program_cannot_signal_its_runner():
+    code = ("import os, signal\nresults = []\nfor pid in (os.getppid(), 1, -1, 0):\n    try:\n"
+            "        os.kill(pid, signal.SIGKILL)\n        results.append('killed')\n"
+            "    except OSError as exc:\n        results.append(exc.errno)\nprint(results)\n")
+    assert run(code, {"inputs": [""], "outputs": ["[1, 1, 1, 1]"]}).value == 1.0
+
+
+def test_a_program_cannot_read_an_earlier_jobs_tests_from_memory():
+    # One server runs both checks. Its memory keeps what earlier jobs held even once freed; the
+    # program's process is forked from a zygote that never held a job.
+    reward = CodeTests(mode="fraction", timeout=2.0, workers=1)
+    tests = {"asserts": ["assert g(1) == 'SECRET-' + '918273'", "assert 'SECRET-918273'"]}
+    earlier = reward("```python\ndef g(x):\n    return 0\n```", tests)
+    assert earlier.details["passed"] == 1
+    scan = ("import ctypes, re\ndef f(x):\n    found = set()\n    for line in open('/proc/self/maps'):\n"
+            "        span, perms = line.split()[:2]\n        if perms.startswith('rw'):\n"
+            "            start, end = (int(v, 16) for v in span.split('-'))\n            try:\n"
+            "                found.update(re.findall(rb'SECRET-[0-9]{6}', ctypes.string_at(start, end - start)))\n"
+            "            except Exception:\n                pass\n    return sorted(found)\n")
+    assert reward(f"```python\n{scan}\n```", {"asserts": ["assert f(1) == []"]}).value == 1.0
+
+
 def test_pool_still_scores_after_every_attack():
     assert run("def f(x):\n    return x + 1\n").value == 1.0

@@ -34,7 +34,6 @@ from typing import Any
 from .wire import NotPlain, Reader, WireError, decode, encode, send
 
 _PRISTINE = dict(builtins.__dict__)
-_FUNCTIONS = (type(lambda: 0), type(len), type(str.upper), type(object().__str__))
 _clock, _kill = time.monotonic, os.kill
 _UNSAFE_TO_RAISE = frozenset({"StopIteration", "StopAsyncIteration", "GeneratorExit", "SystemExit",
                               "KeyboardInterrupt"})
@@ -190,21 +189,23 @@ class ProgramProcess:
 
     # values both ways --------------------------------------------------------------------------
     def argument(self, value: Any) -> list:
-        """How a non-plain argument of the tests travels (a reference, a name, a callback)."""
+        """How a non-plain argument of the tests travels: a reference to the program's own object;
+        a built-in or a function of an installed module, by name (the program's process uses its
+        own); any other callable (a lambda, a function of the tests), as a callback."""
         if type(value) is Remote and value._program is self:
             return ["r", value._ref]
-        kind = type(value)
         name = getattr(value, "__name__", None)
         if isinstance(name, str) and _PRISTINE.get(name) is value:
             return ["bi", name]
-        if kind in _FUNCTIONS or kind is type:
-            module, qualname = getattr(value, "__module__", None), getattr(value, "__qualname__", None)
-            if module not in (None, "__tests__") and isinstance(qualname, str) and _resolves(module, qualname, value):
-                return ["fn", module, qualname]
-            if kind is type(lambda: 0) or kind is type(object().__str__):
-                self.callbacks.append(value)
-                return ["cb", len(self.callbacks) - 1]
-        raise self.fail(Unsupported(f"a {kind.__name__} argument cannot be sent to the program's process"))
+        module = getattr(value, "__module__", None) or getattr(getattr(value, "__objclass__", None), "__module__", None)
+        qualname = getattr(value, "__qualname__", None)
+        if isinstance(module, str) and module != "__tests__" and isinstance(qualname, str) \
+                and _resolves(module, qualname, value):
+            return ["fn", module, qualname]
+        if callable(value):
+            self.callbacks.append(value)
+            return ["cb", len(self.callbacks) - 1]
+        raise self.fail(Unsupported(f"a {type(value).__name__} argument cannot be sent to the program's process"))
 
     def value(self, data: Any, made: list[str] | None = None) -> Any:
         def reference(item: list) -> Remote:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
-from rewardsmith.core import RewardResult, Sample, register
+from rewardsmith.core import ErrorKind, RewardResult, Sample, kind_of, register
 from rewardsmith.core.reward import Reward
 
 from .formats import Extract, TestPlan, extract_code, plan_tests, program_for, verdicts
@@ -115,7 +116,10 @@ class CodeTests(Reward):
         try:
             plan = plan_tests(sample.reference)
         except ValueError as exc:
-            return None, RewardResult.fail(f"code.tests: {exc}")
+            return None, RewardResult.fail(f"code.tests: {exc}", kind=ErrorKind.BAD_INPUT)
+        if sys.platform != "linux":
+            return plan, RewardResult.fail("code.tests: the sandbox needs Linux (namespaces, seccomp, memfd)",
+                                           kind=ErrorKind.DEPENDENCY)
         code = extract_code(sample.text, self.extract)
         if code is None:
             return plan, {"tests": [], "code_found": False}
@@ -123,10 +127,13 @@ class CodeTests(Reward):
         try:
             reply = pool.run(self._job(plan, program_for(plan, code, sample.reference)))
         except SandboxError as exc:
-            return plan, RewardResult.fail(f"code.tests: sandbox failure: {exc}")
+            return plan, RewardResult.fail(f"code.tests: sandbox failure: {exc}", kind=kind_of(exc))
         if not any(r.get("phase") == "ready" for r in reply["records"]):
             return plan, RewardResult.fail("code.tests: sandbox failure: the runner never became ready")
         tests = verdicts(plan, reply, self.float_tolerance)
+        unusable = [test["error"] for test in tests if test["status"] == "unsupported"]
+        if unusable:  # the test cannot be run this way: an error of the record, never a verdict
+            return plan, RewardResult.fail(f"code.tests: {unusable[0]}", kind=ErrorKind.BAD_INPUT, tests=tests)
         return plan, {"tests": tests, "code_found": True, "forged_lines": reply["forged"],
                       "seconds": round(reply["seconds"], 6)}
 

@@ -36,7 +36,15 @@ _warned = False
 
 
 class SandboxError(RuntimeError):
-    """The sandbox itself failed (not the program under test)."""
+    """The sandbox itself failed (not the program under test); ``kind`` is ``timeout`` when a
+    server did not answer in time, else ``crash`` (see :class:`rewardsmith.core.ErrorKind`)."""
+
+    def __init__(self, message: str, kind: str = "crash") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    def __reduce__(self) -> tuple:
+        return type(self), (str(self), self.kind)
 
 
 class Server:
@@ -62,7 +70,7 @@ class Server:
         ready, _, _ = select.select([fd], [], [], timeout)
         if not ready:
             self.close()
-            raise SandboxError(f"sandbox server did not answer within {timeout:g}s")
+            raise SandboxError(f"sandbox server did not answer within {timeout:g}s", kind="timeout")
         try:
             message = read_frame(fd)
         except (OSError, ValueError) as exc:
