@@ -43,16 +43,19 @@ def test_boxed_regex_accepts_eleven_exploit_classes_and_is_permissive():
 def test_substring_match_accepts_hedges_and_negations_and_rejects_equivalents():
     result = corpus_of(substring_match)
     assert result["exploit_classes"] == ["contradiction", "hedge", "injection", "negation", "unicode_confusables"]
-    assert result["by_kind"]["equivalent"]["failed"] == 39
+    assert result["by_kind"]["equivalent"]["failed"] == 62
 
 
-def test_last_number_accepts_injection_and_negation_only():
-    assert corpus_of(last_number)["exploit_classes"] == ["injection", "negation"]
+def test_last_number_accepts_hedge_injection_and_negation_only():
+    # A bare candidate list with the reference last ("19 17 20 18") pays the last-number rule (issue 19).
+    assert corpus_of(last_number)["exploit_classes"] == ["hedge", "injection", "negation"]
 
 
-def test_text_exact_is_format_strict_with_no_false_positive():
+def test_text_exact_is_format_strict_with_one_false_positive():
     result = corpus_of(rewardsmith.load({"type": "text.exact"}))
-    assert (result["profile"], result["false_positive_rate"], result["exploit_classes"]) == ("format_strict", 0.0, [])
+    assert (result["profile"], result["exploit_classes"]) == ("format_strict", [])
+    # Its normalisation drops "<" and "-": the sign-flipped "-x < -1" reads as "x < 1" (issue 19's corpus).
+    assert result["false_positive_rate"] == 1 / 142
 
 
 def test_math_answer_accepts_no_exploit():
@@ -77,6 +80,6 @@ def test_partial_credit_is_detected_and_a_threshold_advised():
 
 def test_corpus_metrics_are_flat():
     metrics = flat_metrics(audit_hacking(last_number, [], probes=None))
-    assert metrics["corpus_exploit_classes"] == 2.0
-    assert metrics["corpus_exploits_accepted"] == 7.0
+    assert metrics["corpus_exploit_classes"] == 3.0
+    assert metrics["corpus_exploits_accepted"] == 14.0
     assert "exploit_rate" not in metrics
