@@ -28,6 +28,7 @@ import numpy as np
 
 from rewardsmith.classic.terms import TransitionTerm
 from rewardsmith.classic.transition import Transition, transition_sample
+from rewardsmith.combine.sum import Sum
 from rewardsmith.core import RewardResult, load
 from rewardsmith.core.composition import child_labels
 from rewardsmith.core.errors import RewardError
@@ -43,10 +44,10 @@ Compiled = Callable[[Transition], tuple[float, dict[str, float]]]
 
 
 def _top_weights(reward: Reward) -> tuple[list[str], list[float]] | None:
-    terms = getattr(reward, "terms", None)
-    if reward.name != "sum" or terms is None:
+    if reward.name != "sum" or not isinstance(reward, Sum):
         return None
-    weights = reward.weights if reward.weights is not None else [1.0] * len(terms)  # type: ignore[attr-defined]
+    terms = reward.terms
+    weights = reward.weights if reward.weights is not None else [1.0] * len(terms)
     return child_labels(terms), list(weights)
 
 
@@ -69,23 +70,24 @@ def compile_reward(reward: Reward) -> Compiled | None:
 
         return single
     top = _top_weights(reward)
-    if top is None or getattr(reward, "on_error", "error") != "error":
+    if top is None or not isinstance(reward, Sum) or getattr(reward, "on_error", "error") != "error":
         return None
-    terms = reward.terms  # type: ignore[attr-defined]
-    if not all(isinstance(term, TransitionTerm) for term in terms):
+    terms = [term for term in reward.terms if isinstance(term, TransitionTerm)]
+    if len(terms) < len(reward.terms):
         return None
     labels = top[0]
+    sum_reward = reward  # its weights are read at every call: schedules change them
     methods = [term.term for term in terms]
     pairs = list(zip(labels, methods, strict=True))
     isfinite = math.isfinite
 
     def summed(transition: Transition) -> tuple[float, dict[str, float]]:
-        weights = reward.weights if reward.weights is not None else [1.0] * len(methods)  # type: ignore[attr-defined]
+        weights = sum_reward.weights if sum_reward.weights is not None else [1.0] * len(methods)
         total = 0.0
         values = {}
         # float() of a RewardResult or None raises TypeError: the wrapper falls back to the general path.
         for (label, method), weight in zip(pairs, weights):  # noqa: B905 - lengths checked at load
-            value = float(method(transition))
+            value = float(method(transition))  # type: ignore[arg-type]  # deliberate: see above
             if not isfinite(value):
                 raise ValueError("not finite")
             values[label] = value
@@ -124,9 +126,9 @@ class _Scorer:
     def advance(self) -> None:
         """Count a step and set the scheduled weights for it: w_i(t) = w_i · schedule_i(t)."""
         self.steps += 1
-        if self.schedules and self._base is not None:
+        if self.schedules and self._base is not None and isinstance(self.reward, Sum):
             labels, weights = self._base
-            self.reward.weights = [  # type: ignore[attr-defined]
+            self.reward.weights = [
                 weight * float(self.schedules[label](self.steps)) if label in self.schedules else weight
                 for label, weight in zip(labels, weights, strict=True)
             ]
