@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from pathlib import Path
 
@@ -79,16 +80,31 @@ def test_writing_a_10_gb_file_stops_at_the_file_size_limit():
     assert "File too large" in result.details["tests"][0]["error"]
 
 
+def _host_dir_outside_tmp() -> Path:
+    """A writable host directory that the sandbox sees (its /tmp is private): the repository,
+    unless it was checked out under /tmp, then the home or the Python prefix."""
+    for candidate in (REPO_ROOT, Path.home(), Path(sys.prefix)):
+        path = candidate.resolve()
+        if not path.is_relative_to("/tmp") and os.access(path, os.W_OK):
+            return path
+    raise AssertionError("no writable host directory outside /tmp to test the read-only root with")
+
+
 def test_files_outside_the_work_dir_can_be_neither_written_nor_deleted():
-    target, existing = REPO_ROOT / "sandbox-escape.txt", REPO_ROOT / "pyproject.toml"
+    host = _host_dir_outside_tmp()
+    target, existing = host / "sandbox-escape.txt", host / ".rewardsmith-sandbox-probe"
+    existing.write_text("must survive")
     code = (f"import os\ndef f(x):\n    errors = []\n"
             f"    for action in (lambda: open({str(target)!r}, 'w').write('x'), "
             f"lambda: os.remove({str(existing)!r}), lambda: open('/etc/rs-escape', 'w')):\n"
             f"        try:\n            action()\n        except OSError as exc:\n"
             f"            errors.append(exc.errno)\n    return errors\n")
-    result = run(code, {"asserts": ["assert f(1) == [30, 30, 30]"]})
-    assert result.value == 1.0, result.details
-    assert not target.exists() and existing.exists()
+    try:
+        result = run(code, {"asserts": ["assert f(1) == [30, 30, 30]"]})  # EROFS each time
+        assert result.value == 1.0, result.details
+        assert not target.exists() and existing.read_text() == "must survive"
+    finally:
+        existing.unlink()
 
 
 def test_the_host_tmp_is_invisible(tmp_path: Path):
