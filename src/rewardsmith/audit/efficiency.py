@@ -81,11 +81,11 @@ def _exchange_rate(data: Scored, groups: list[list[int]], words: dict[int, float
 def _best_of_n(data: Scored, groups: list[list[int]], words: dict[int, float]) -> dict[str, float | None]:
     chosen_words, chosen_accuracy, random_words, random_accuracy, shortest = [], [], [], [], []
     for members in groups:
-        valued = [i for i in members if data.value(i) is not None]
-        if not valued:
+        values = {i: value for i in members if (value := data.value(i)) is not None}
+        if not values:
             continue
-        best = max(data.value(i) for i in valued)  # type: ignore[type-var]
-        picks = [i for i in valued if data.value(i) == best]
+        best = max(values.values())
+        picks = [i for i, value in values.items() if value == best]
         chosen_words.append(float(np.mean([words[i] for i in picks])))
         chosen_accuracy.append(float(np.mean([data.label(i) or 0.0 for i in picks])))
         random_words.append(float(np.mean([words[i] for i in members])))

@@ -83,6 +83,14 @@ def pair_record(chosen: Row, rejected: Row, margin: float, fmt: str = "trl", by:
     return record
 
 
+def _rewarded(item: Indexed) -> float:
+    """The reward of a candidate: pairs are made of rewarded rows only."""
+    value = reward_of(item[1])
+    if value is None:
+        raise ValueError(f"row {item[0]} has no reward and cannot be paired")
+    return value
+
+
 def group_pairs(
     candidates: list[Indexed], strategy: str, min_margin: float, max_pairs: int | None, tie: str, rng: random.Random
 ) -> list[tuple[Indexed, Indexed, float]]:
@@ -101,22 +109,22 @@ def group_pairs(
     if strategy == "best-worst":
         chosen = max(candidates, key=best_key(tie, rng))
         rejected = min(candidates, key=worst_key(tie, rng))
-        margin = reward_of(chosen[1]) - reward_of(rejected[1])  # type: ignore[operator]
+        margin = _rewarded(chosen) - _rewarded(rejected)
         return [(chosen, rejected, margin)] if wide_enough(margin) else []
     if strategy == "all":
         pairs = []
         for a, b in itertools.permutations(candidates, 2):
-            margin = reward_of(a[1]) - reward_of(b[1])  # type: ignore[operator]
+            margin = _rewarded(a) - _rewarded(b)
             if wide_enough(margin):
                 pairs.append((a, b, margin))
         pairs.sort(key=lambda pair: (-pair[2], pair[0][0], pair[1][0]))
         return pairs[:max_pairs] if max_pairs else pairs
     if strategy == "best-random":
         chosen = max(candidates, key=best_key(tie, rng))
-        top = reward_of(chosen[1])
-        lower = [item for item in candidates if wide_enough(top - reward_of(item[1]))]  # type: ignore[operator]
+        top = _rewarded(chosen)
+        lower = [item for item in candidates if wide_enough(top - _rewarded(item))]
         picked = sorted(rng.sample(lower, min(max_pairs or 1, len(lower))), key=lambda item: item[0])
-        return [(chosen, item, top - reward_of(item[1])) for item in picked]  # type: ignore[operator]
+        return [(chosen, item, top - _rewarded(item)) for item in picked]
     raise ValueError(f"unknown pair strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
 
 
