@@ -24,6 +24,12 @@ class Options:
     seed: int = 0
     top: int = 5
     search_records: int = 3
+    #: Field naming each record's task, for the agents section's pass^k (several trials per task).
+    task_field: str | None = None
+    #: Tool-name patterns the trajectory probes treat as read-only (not required actions).
+    ignore_tools: tuple[str, ...] = ()
+    #: Path patterns an agent must not write (the trajectory probe ``test_tampering``).
+    protect: tuple[str, ...] = ("tests/*",)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 
 from rewardsmith.core import Reward, RewardsmithError, Sample, load, spec_hash, to_spec
 
+from .agents import agents
 from .common import Options, Scored
 from .components import components
 from .efficiency import efficiency
@@ -23,6 +24,7 @@ from .health import distribution, health
 from .labels import agreement, bias, pairwise
 from .rules import Rule, evaluate, parse_rule
 from .scoring import recheck, score_all
+from .trajectory_probes import audit_trajectories, is_trajectory
 
 SECTION_ORDER = (
     "distribution",
@@ -32,10 +34,12 @@ SECTION_ORDER = (
     "best_of_n",
     "group_signal",
     "efficiency",
+    "agents",
     "process",
     "bias",
     "health",
     "hacking",
+    "trajectory_hacking",
 )
 
 
@@ -128,12 +132,19 @@ def audit(
             "best_of_n": best_of_n(data),
             "group_signal": group_signal(data),
             "efficiency": efficiency(data),
+            "agents": agents(data),
             "bias": bias(data),
             "health": health(data, rechecked),
         }
     )
     if probes or search_budget:
-        sections["hacking"] = run_hacking(reward, samples, probes, search_budget, options)
+        if any(is_trajectory(s) for s in samples) and all(isinstance(s.completion, list) for s in samples):
+            # agent trajectories: the text probes do not apply; the trajectory probes do
+            section = audit_trajectories(reward, samples, ignore=options.ignore_tools, protect=options.protect)
+            section["metrics"]["exploit_rate"] = section["metrics"]["trajectory_exploit_rate"]
+            sections["trajectory_hacking"] = section
+        else:
+            sections["hacking"] = run_hacking(reward, samples, probes, search_budget, options)
     sections = {name: sections[name] for name in SECTION_ORDER if sections.get(name) is not None}
     sections = jsonable(sections)
     metrics = flat_metrics(sections)

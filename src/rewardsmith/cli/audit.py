@@ -60,6 +60,15 @@ def audit_command(
         str | None, typer.Option(help="Field with each record's final answer, for majority vote.")
     ] = None,
     subset_field: Annotated[str, typer.Option(help="Field naming a pair's subset (pairwise accuracy).")] = "subset",
+    task_field: Annotated[
+        str | None, typer.Option(help="Field naming each record's task: pass^k over repeated trials (agents).")
+    ] = None,
+    ignore_tools: Annotated[
+        list[str] | None, typer.Option(help="Read-only tool patterns for the trajectory probes, e.g. 'get_*'.")
+    ] = None,
+    protect: Annotated[
+        list[str] | None, typer.Option(help="Paths an agent must not write (trajectory probe test_tampering).")
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per batch (groups are never split).")] = 1,
     recheck: Annotated[int, typer.Option(min=0, help="Records scored twice to detect non-determinism.")] = 32,
     limit: Annotated[int | None, typer.Option(min=1, help="Audit only the first N input records.")] = None,
@@ -95,6 +104,9 @@ def audit_command(
         threshold=threshold,
         answer_field=answer_field,
         subset_field=subset_field,
+        task_field=task_field,
+        ignore_tools=tuple(_split(ignore_tools)),
+        protect=tuple(_split(protect)) or ("tests/*",),
         recheck=recheck,
         batch_size=batch_size,
         seed=seed,
