@@ -104,7 +104,7 @@ def _from_environment() -> OpenRLHFReward:
                 raise ValueError(f"{ON_ERROR_ENV} must be one of {', '.join(ON_ERROR_CHOICES)}, got {on_error!r}")
             timeout = os.environ.get(TIMEOUT_ENV)
             _default = OpenRLHFReward(
-                on_error=on_error,  # type: ignore[arg-type]
+                on_error=on_error,  # type: ignore[arg-type]  # a str checked against ON_ERROR_CHOICES above
                 timeout=float(timeout) if timeout else None,
                 tokenizer=os.environ.get(TOKENIZER_ENV) or None,
             )

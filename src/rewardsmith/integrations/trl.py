@@ -143,6 +143,7 @@ class AsyncTRLReward(TRLReward):
     """The same reward with an ``async`` ``__call__``: TRL runs async rewards concurrently on its
     event-loop thread, so a slow reward overlaps with the others instead of stalling the step."""
 
+    # An async override of a sync method: TRL tells async rewards by ``inspect.iscoroutinefunction``.
     async def __call__(self, *, prompts: Any = None, completions: Any, **kwargs: Any) -> list[float | None]:  # type: ignore[override]
         samples = self.samples(prompts, completions, **kwargs)
         return self.finish(await self.bound.ascore(samples), kwargs)

@@ -166,7 +166,8 @@ class VerlReward:
         if self.spec is None or self.routes:
             return []
         try:
-            return self.bound("").component_labels()  # type: ignore[union-attr]
+            bound = self.bound("")
+            return bound.component_labels() if bound is not None else []
         except Exception:  # noqa: BLE001 - a spec that does not load scores errors, with no component keys
             return []
 
@@ -187,7 +188,7 @@ class VerlReward:
             scored = self._unrouted(batch) if bound is None else _score_or_fail(bound, batch)
             for i, result in zip(indices, scored, strict=True):
                 results[i] = result
-        return self.to_dicts(samples, results)  # type: ignore[arg-type]
+        return self.to_dicts(samples, results)  # type: ignore[arg-type]  # the groups cover every index once
 
     async def ascore(self, samples: list[Sample]) -> list[dict[str, Any]]:
         """Async twin of :meth:`score`."""
@@ -204,7 +205,7 @@ class VerlReward:
         for (_, indices), batch in zip(groups, scored, strict=True):
             for i, result in zip(indices, batch, strict=True):
                 results[i] = result
-        return self.to_dicts(samples, results)  # type: ignore[arg-type]
+        return self.to_dicts(samples, results)  # type: ignore[arg-type]  # the groups cover every index once
 
     def _unrouted(self, batch: Sequence[Any]) -> list[RewardResult]:
         reason = (
