@@ -54,6 +54,11 @@ class Overlong(Reward):
 class _LengthWithCorrectness(Reward):
     """Shared: score the correctness child and measure lengths, then shape per sample."""
 
+    correctness: Reward
+    threshold: float
+    unit: Unit
+    tokenizer: str | None
+
     @classmethod
     def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
         """A token count needs a tokenizer library (see :func:`tokenizer_requirements`)."""
@@ -63,13 +68,13 @@ class _LengthWithCorrectness(Reward):
         raise NotImplementedError
 
     def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
-        results = self.correctness.score(samples)  # type: ignore[attr-defined]
+        results = self.correctness.score(samples)
         values = value_array(results)
-        length = measure(samples, self.unit, self.tokenizer)  # type: ignore[attr-defined]
+        length = measure(samples, self.unit, self.tokenizer)
         with np.errstate(invalid="ignore"):
-            correct = values >= self.threshold  # type: ignore[attr-defined]
+            correct = values >= self.threshold
         shaped = self.shape(correct, length, samples)
-        label = child_labels([self.correctness])[0]  # type: ignore[attr-defined]
+        label = child_labels([self.correctness])[0]
         out = []
         for index, result in enumerate(results):
             details = {"components": {label: component_entry(result)}, "length": int(length[index])}
