@@ -269,6 +269,7 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
         raise Unreadable("alternatives for different variables")
     if _assigns_each_variable(items) and (not bracketed or bracketed[0] == "("):
         elements = tuple(_element(item) for item in _in_conventional_order(items))
+        # every item is an assignment (_assigns_each_variable), so fullmatch finds it
         labels = not all(len(_ASSIGNMENT.fullmatch(item).group(1)) == 1 for item in items)  # type: ignore[union-attr]
         return Answer("tuple", elements, "(" + ",".join(e.text for e in elements) + ")", labelled=labels)
     if bracketed and bracketed[0] in "([" and len(items) == 2 and any(_infinite(i) for i in items):
@@ -304,6 +305,7 @@ def _assigns_each_variable(items: list[str]) -> bool:
 def _in_conventional_order(items: list[str]) -> list[str]:
     """``y = 2, x = 1`` → ``x = 1, y = 2`` when the names are consecutive letters (x, y, z; a, b; m, n),
     whose ordered tuple is written alphabetically; any other names keep the order written."""
+    # only called on items that are all assignments (_assigns_each_variable)
     names = sorted(_ASSIGNMENT.fullmatch(item.strip()).group(1) for item in items)  # type: ignore[union-attr]
     consecutive = all(len(a) == len(b) == 1 and ord(b) - ord(a) == 1 for a, b in pairwise(names))
     return sorted(items, key=lambda item: item.strip()[0]) if consecutive else items
