@@ -96,13 +96,20 @@ def route_for(data_source: str, routes: Mapping[str, Any]) -> Any:
 
 
 def to_sample(data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Any) -> Sample:
-    """One verl call as a Sample; a ``{"target": [...]}`` ground truth (search-R1) is unwrapped."""
+    """One verl call as a Sample; a ``{"target": [...]}`` ground truth (search-R1) is unwrapped, and
+    ``extra_info["messages"]`` (a chat trajectory an agent loop recorded) is the completion when present."""
     reference = _plain(ground_truth)
     if isinstance(reference, dict) and "target" in reference:
         reference = reference["target"]
     extra = _plain(extra_info) if isinstance(extra_info, Mapping) else {}
+    messages = extra.get("messages")
+    if isinstance(messages, list) and messages and all(isinstance(m, Mapping) for m in messages):
+        # an agent loop that records its conversation: score the trajectory, not the decoded text
+        completion: Any = messages
+    else:
+        completion = "" if solution_str is None else str(solution_str)
     return Sample(
-        completion="" if solution_str is None else str(solution_str),
+        completion=completion,
         reference=reference,
         id=extra.get("index"),
         extra={"data_source": str(data_source), "extra_info": extra},

@@ -1,7 +1,8 @@
 """A trajectory as a sample: an OpenAI-format conversation with tool calls, split into turns.
 
 The completion is a list of messages: ``assistant`` messages (text and/or ``tool_calls``, each
-``{id, type, function: {name, arguments}}`` with arguments as a JSON string), ``tool`` messages
+``{id, type, function: {name, arguments}}`` with arguments as a JSON string; Hermes/Qwen
+``<tool_call>{...}</tool_call>`` blocks in the text count as calls too), ``tool`` messages
 answering a call by ``tool_call_id``, and ``user`` messages. A **turn** is one assistant message
 and everything that follows it up to the next assistant message (the tool results it caused and
 the user's reply). System and user messages before the first assistant message belong to the
@@ -70,6 +71,20 @@ def _parse_call(raw: Any, turn: int) -> ToolCall:
     return ToolCall(name, arguments, arguments, call_id, turn)
 
 
+def _text_calls(content: str, turn: int) -> list[ToolCall]:
+    """Hermes/Qwen ``<tool_call>{"name": ..., "arguments": ...}</tool_call>`` blocks written in the text
+    (text-only agent loops: OpenRLHF's agent protocol, verl's tool agent before parsing)."""
+    from rewardsmith.verifiers.toolcall import Call, parse_calls
+
+    out = []
+    for parsed in parse_calls(content):
+        if isinstance(parsed, Call):
+            out.append(ToolCall(parsed.name, parsed.arguments, parsed.arguments, None, turn))
+        else:
+            out.append(ToolCall("", None, None, None, turn, parsed))
+    return out
+
+
 @dataclass
 class Trajectory:
     """The turns of a conversation and every tool call in order."""
@@ -105,6 +120,9 @@ class Trajectory:
             if role == "assistant":
                 index = len(turns)
                 calls = [_parse_call(raw, index) for raw in message.get("tool_calls") or []]
+                content = message.get("content")
+                if not calls and isinstance(content, str) and "<tool_call>" in content:
+                    calls = _text_calls(content, index)
                 turns.append(Turn(index, message, calls))
             elif turns:
                 turns[-1].following.append(message)
