@@ -43,7 +43,8 @@ def point_problem(point: list[float], frame: Frame) -> str | None:
         return "non-finite coordinates"
     if x < 0 or y < 0:
         return "outside the image"
-    if frame.sized and (x > frame.width or y > frame.height):  # type: ignore[operator]
+    size = frame.size
+    if size is not None and (x > size[0] or y > size[1]):
         return "outside the image"
     return None
 

@@ -156,6 +156,7 @@ class BoxSize(Grounding):
         if box is None:
             return self.miss(problem or "no box", box=list(stated[0]))
         sides = (frame.width, frame.height, frame.width, frame.height)
+        # needs_size: make_frame refused a frame without the image size, so no side is None
         closeness = [1.0 - abs(g - p) / side for g, p, side in zip(gold[0], box, sides, strict=True)]  # type: ignore[operator]
         if min(closeness) <= 0.0:
             return RewardResult.ok(0.0, outcome="scored", closeness=closeness)

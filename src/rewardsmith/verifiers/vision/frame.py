@@ -84,7 +84,12 @@ class Frame:
 
     @property
     def sized(self) -> bool:
-        return self.width is not None and self.height is not None
+        return self.size is not None
+
+    @property
+    def size(self) -> tuple[float, float] | None:
+        """(width, height) when both are known."""
+        return None if self.width is None or self.height is None else (self.width, self.height)
 
     def scale(self, units: Units) -> tuple[float, float]:
         """Factors taking coordinates in ``units`` into this frame."""
@@ -93,12 +98,13 @@ class Frame:
         per = _PER_UNIT[units]
         if not self.pixels:
             return 1.0 / per, 1.0 / per
-        if not self.sized:
+        size = self.size
+        if size is None:
             raise BadInput(
                 f"coordinates in {units} are compared with pixels, which needs the image size "
                 "(an image_size field, or an image / image_path file)"
             )
-        return self.width / per, self.height / per  # type: ignore[operator]
+        return size[0] / per, size[1] / per
 
 
 def make_frame(sample: Sample, units: tuple[Units, ...], need_size: bool = False) -> Frame:
