@@ -38,6 +38,7 @@ class ReferenceTransform(Transform):
         self.field = field
         self.constant = constant
 
+    # A read-only property where the base class has a plain attribute: the scope follows ``baseline``.
     @property
     def own_batch_scope(self) -> BatchScope:  # type: ignore[override]
         """``group`` with the ``group_mean`` baseline (it reads the prompt's group), else ``sample``."""
