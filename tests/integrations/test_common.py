@@ -29,7 +29,7 @@ def test_policy_maps_error_to_none_zero_or_raise_and_not_applicable_always_to_ab
 
 def test_bound_reward_rejects_unknown_policy_and_bad_timeout():
     with pytest.raises(ValueError, match="on_error must be one of"):
-        BoundReward("text.exact", on_error="ignore")  # type: ignore[arg-type]
+        BoundReward("text.exact", on_error="ignore")  # type: ignore[arg-type]  # the invalid value under test
     with pytest.raises(ValueError, match="timeout"):
         BoundReward("text.exact", timeout=0)
 

@@ -96,7 +96,7 @@ def test_score_safely_turns_a_raising_reward_into_error_results() -> None:
     class Broken(Reward):
         name = "broken"
 
-        def score(self, samples):  # type: ignore[no-untyped-def]
+        def score(self, samples):
             raise KeyError("model")
 
     results = score_safely(Broken(), [Sample("a"), Sample("b")])

@@ -11,6 +11,7 @@ import socket
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ASSERTS = {"asserts": ["assert f(1) == 2"]}
 
 
-def run(code: str, reference: dict | None = None, **params: object):
-    reward = CodeTests(mode="fraction", timeout=params.pop("timeout", 1.0), workers=2, **params)  # type: ignore[arg-type]
+def run(code: str, reference: dict | None = None, **params: Any):
+    reward = CodeTests(mode="fraction", timeout=params.pop("timeout", 1.0), workers=2, **params)
     return reward(f"```python\n{code}\n```", reference or ASSERTS)
 
 

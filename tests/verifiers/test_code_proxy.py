@@ -6,12 +6,14 @@ tests get. What the *attacks* on this design get is in ``test_code_adversarial.p
 
 from __future__ import annotations
 
+from typing import Any
+
 from rewardsmith.core import ErrorKind
 from rewardsmith.verifiers.code.reward import CodeTests
 
 
-def run(code: str, asserts: list[str], **params: object):
-    reward = CodeTests(mode="fraction", timeout=params.pop("timeout", 2.0), workers=2, **params)  # type: ignore[arg-type]
+def run(code: str, asserts: list[str], **params: Any):
+    reward = CodeTests(mode="fraction", timeout=params.pop("timeout", 2.0), workers=2, **params)
     return reward(f"```python\n{code}\n```", {"asserts": asserts})
 
 
