@@ -107,7 +107,25 @@ class Trajectory:
 
     @classmethod
     def of(cls, sample: Sample) -> Trajectory:
-        """Read the trajectory from ``sample.completion``; a DataError says why it is not one."""
+        """Read the trajectory from ``sample.completion``; a DataError says why it is not one.
+
+        A composed spec reads the same trajectory in several leaves (actions, protocol,
+        efficiency, turns): the parse of a completion object is kept while that object lives
+        (bounded, keyed by identity and checked by ``is``), so it is done once per batch.
+        """
+        completion = sample.completion
+        cached = _PARSED.get(id(completion))
+        if cached is not None and cached[0] is completion and cached[1] == len(completion):
+            return cached[2]
+        trajectory = cls._parse(sample)
+        if isinstance(completion, list):
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.pop(next(iter(_PARSED)))
+            _PARSED[id(completion)] = (completion, len(completion), trajectory)
+        return trajectory
+
+    @classmethod
+    def _parse(cls, sample: Sample) -> Trajectory:
         messages = sample.completion
         where = f"record {sample.id}" if sample.id is not None else "sample"
         if isinstance(messages, dict):
@@ -127,6 +145,10 @@ class Trajectory:
             elif turns:
                 turns[-1].following.append(message)
         return cls(list(messages), turns)
+
+
+_PARSED: dict[int, tuple[Any, int, Trajectory]] = {}
+_PARSED_MAX = 4096
 
 
 def reference_actions(reference: Any, where: str = "reference") -> list[ToolCall]:
