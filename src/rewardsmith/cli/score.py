@@ -82,10 +82,11 @@ def score_command(
     from rewardsmith.runner import score_file
 
     reward = load(spec)
+    cached = None
     if cache is not None:
         from rewardsmith.serve.cache import CachedReward
 
-        reward = CachedReward(reward, cache)
+        reward = cached = CachedReward(reward, cache)
     mapping = parse_mapping(map_)
     show_progress = not quiet and sys.stderr.isatty()
     progress = Progress(
@@ -118,8 +119,8 @@ def score_command(
                       highlight=False)
     if not quiet:
         print_summary(report.rows, reward.name, Console())
-        if cache is not None and workers == 1 and ray is None:
-            console.print(f"cache {cache}: {reward.hits} hits, {reward.misses} misses")
+        if cached is not None and workers == 1 and ray is None:
+            console.print(f"cache {cache}: {cached.hits} hits, {cached.misses} misses")
         if report.resumed:
             console.print(f"resumed after {report.resumed} records already scored")
         console.print(f"wrote {output}")
