@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -68,10 +69,15 @@ def run_in_process(reward: Reward, batches: list[list[Sample]]) -> Iterator[tupl
 
 
 _worker_reward: Reward | None = None
+#: Set in each worker process to the number of workers (read by code.tests to size its pool).
+PROCESSES_ENV = "REWARDSMITH_WORKER_PROCESSES"
 
 
-def _init_worker(payload: bytes) -> None:
+def _init_worker(payload: bytes, workers: int) -> None:
     global _worker_reward
+    # Rewards that run their own pools (code.tests' sandbox servers) size them to their share of
+    # the CPUs, so that the workers' pools together do not oversubscribe the machine.
+    os.environ[PROCESSES_ENV] = str(workers)
     _worker_reward = pickle.loads(payload)
 
 
@@ -86,7 +92,8 @@ def process_pool_executor(workers: int) -> Executor:
     def execute(reward: Reward, batches: list[list[Sample]]) -> Iterator[tuple[int, list[RewardResult]]]:
         context = multiprocessing.get_context("spawn")
         with concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(pickle.dumps(reward),)
+            max_workers=workers, mp_context=context, initializer=_init_worker,
+            initargs=(pickle.dumps(reward), workers),
         ) as pool:
             futures = {pool.submit(_score_in_worker, batch): i for i, batch in enumerate(batches)}
             for future in concurrent.futures.as_completed(futures):

@@ -35,7 +35,7 @@ _PRISTINE_BUILTINS = dict(builtins.__dict__)
 # Functions of this module resolve builtins through this private copy, and call other modules
 # through names bound here, so a program that patches ``builtins``, ``os`` or ``json`` cannot
 # change what the harness does.
-__builtins__ = dict(_PRISTINE_BUILTINS)
+__builtins__ = dict(_PRISTINE_BUILTINS)  # type: ignore[assignment]  # deliberate: a dict, not the module
 _write, _read, _close, _dumps, _loads = os.write, os.read, os.close, json.dumps, json.loads
 _setitimer, _signal, _clock = signal.setitimer, signal.signal, time.perf_counter
 _format_exception_only = traceback.format_exception_only
@@ -172,9 +172,9 @@ def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], N
     except (ProgramGone, TestTimeout) as exc:
         _setitimer(signal.ITIMER_REAL, 0)
         gone = exc if isinstance(exc, ProgramGone) else program.kill("timed_out", "the program did not load in time")
-        stderr = program.stderr_tail()
+        tail = program.stderr_tail()
         for index in range(len(tests)):
-            report({"i": index, "s": gone.status, "e": gone.message, "t": 0.0, "stderr": stderr})
+            report({"i": index, "s": gone.status, "e": gone.message, "t": 0.0, "stderr": tail})
         return False
     report({"phase": "load", "s": loaded["s"], "e": str(loaded.get("e", ""))[-TAIL:],
             "t": float(loaded.get("t", 0.0)), "stderr": str(loaded.get("stderr", ""))[-TAIL:]})

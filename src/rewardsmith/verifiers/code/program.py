@@ -227,7 +227,7 @@ class Program:
         self.reply(message.get("id"), kind, value, {"changed": changed} if changed else None)
 
     def attribute(self, message: dict[str, Any]) -> None:
-        target = self.objects.get(message.get("ref"))
+        target = self.objects.get(message.get("ref"))  # type: ignore[arg-type]  # a missing ref finds nothing
         name = str(message.get("attr"))
         if "value" in message:
             def action() -> Any:

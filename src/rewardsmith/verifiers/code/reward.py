@@ -134,8 +134,11 @@ class CodeTests(Reward):
         unusable = [test["error"] for test in tests if test["status"] == "unsupported"]
         if unusable:  # the test cannot be run this way: an error of the record, never a verdict
             return plan, RewardResult.fail(f"code.tests: {unusable[0]}", kind=ErrorKind.BAD_INPUT, tests=tests)
-        return plan, {"tests": tests, "code_found": True, "forged_lines": reply["forged"],
-                      "seconds": round(reply["seconds"], 6)}
+        outcome = {"tests": tests, "code_found": True, "forged_lines": reply["forged"],
+                   "seconds": round(reply["seconds"], 6)}
+        if "calls" in reply:
+            outcome["calls"] = reply["calls"]
+        return plan, outcome
 
     def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
         workers = get_pool(self.workers, self.namespaces).workers

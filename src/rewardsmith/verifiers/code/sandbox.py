@@ -177,4 +177,14 @@ class SandboxPool:
 
 
 def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+    """One server per CPU available, shared with the sibling processes of a runner.
+
+    ``rewardsmith score --workers N`` runs N worker processes that each hold their own pool; the
+    runner tells them N (``REWARDSMITH_WORKER_PROCESSES``), so that together they start one
+    server per CPU instead of N per CPU.
+    """
+    try:
+        siblings = max(1, int(os.environ.get("REWARDSMITH_WORKER_PROCESSES", "1")))
+    except ValueError:
+        siblings = 1
+    return max(1, len(os.sched_getaffinity(0)) // siblings)

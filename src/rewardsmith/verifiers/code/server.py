@@ -55,6 +55,7 @@ def run_function_job(job: dict[str, Any], program: ProgramProcess) -> dict[str, 
         timed_out = run_function_tests({**job, "workdir": workdir, "env": env}, records.append, program,
                                        started + job["wall_timeout"])
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         program.close()
         os.chdir("/")
         sys.setrecursionlimit(saved[0])
@@ -67,7 +68,7 @@ def run_function_job(job: dict[str, Any], program: ProgramProcess) -> dict[str, 
     stderr = program.stderr_tail()
     os.close(program.stderr_fd)  # type: ignore[arg-type]
     return {"records": records, "forged": 0, "timed_out": timed_out, "exit": program.exit_code,
-            "stderr": stderr, "seconds": time.monotonic() - started}
+            "stderr": stderr, "seconds": time.monotonic() - started, "calls": program.next_id}
 
 
 def run_stdio_job(job: dict[str, Any], zygote: Zygote) -> dict[str, Any]:

@@ -43,9 +43,12 @@ def _no_default(value: Any) -> Any:
 
 # The C encoder and scanner behind json.dumps/json.loads, called directly: a message costs a few
 # microseconds less each way, and nothing here looks a name up in ``builtins`` or ``json``.
-_encoder = _json_encoder.c_make_encoder(None, _no_default, _json_encoder.c_encode_basestring_ascii, None,
-                                        ":", ",", False, False, True) if _json_encoder.c_make_encoder else None
-_scanner = _json_scanner.c_make_scanner(_json_decoder.JSONDecoder()) if _json_scanner.c_make_scanner else None
+# (Read with getattr: typeshed does not declare these private names.)
+_c_make_encoder = getattr(_json_encoder, "c_make_encoder", None)
+_c_make_scanner = getattr(_json_scanner, "c_make_scanner", None)
+_encoder = _c_make_encoder(None, _no_default, getattr(_json_encoder, "c_encode_basestring_ascii", None), None,
+                           ":", ",", False, False, True) if _c_make_encoder else None
+_scanner = _c_make_scanner(_json_decoder.JSONDecoder()) if _c_make_scanner else None
 
 
 def _message_text(message: dict[str, Any]) -> str:
@@ -103,7 +106,7 @@ def encode(value: Any, ref: Callable[[Any], list] | None = None, depth: int = 0)
     return ref(value)
 
 
-_TAGS = {list: "l", tuple: "t", set: "s", frozenset: "f"}
+_TAGS: dict[type, str] = {list: "l", tuple: "t", set: "s", frozenset: "f"}
 _BUILD = {"l": list, "t": tuple, "s": set, "f": frozenset}
 
 
