@@ -69,9 +69,15 @@ def test_agent_actions_agrees_with_the_stored_outcome(samples: list[Sample]) -> 
     recall_auroc = _auroc([r.value for r in recall_like.score(samples)], labels)
     writes_auroc = _auroc([r.value for r in writes.score(samples)], labels)
     outputs_auroc = _auroc([r.value for r in with_outputs.score(samples)], labels)
+    acted = load({**ACTIONS, "rejected": "^Error"})  # calls the airline refused did not act
+    acted_auroc = _auroc([r.value for r in acted.score(samples)], labels)
+    full = load({"type": "product", "terms": [{**ACTIONS, "rejected": "^Error"}, {"type": "agent.outputs"}]})
+    full_auroc = _auroc([r.value for r in full.score(samples)], labels)
     assert recall_auroc == pytest.approx(0.767, abs=0.005)  # the baseline the issue names (0.77)
     assert writes_auroc == pytest.approx(0.9511, abs=0.001)
     assert outputs_auroc == pytest.approx(0.9614, abs=0.001)
+    assert acted_auroc == pytest.approx(0.9771, abs=0.001)
+    assert full_auroc == pytest.approx(0.9858, abs=0.001)
     report = audit(with_outputs, samples, Options(task_field="task", recheck=0))
     assert report["metrics"]["auroc"] == pytest.approx(outputs_auroc, abs=1e-9)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from typing import Any, ClassVar, Literal
 
 from rewardsmith.core import RewardResult, Sample, register
@@ -49,7 +50,9 @@ class AgentActions(Reward):
     Unmatched gold actions are *missing*; unmatched calls are *extra* and weigh ``extra_weight``
     in the denominator. ``ordered: true`` matches in order (a weighted longest common
     subsequence). ``ignore`` lists tool-name patterns left out on both sides — read-only tools,
-    whose calls do not change the outcome (``[get_*, search_*, think]``).
+    whose calls do not change the outcome (``[get_*, search_*, think]``). ``rejected`` is a
+    regular expression for tool results that mean the environment refused the call (tau-bench
+    answers ``Error: …``): such a call did not act, so it is neither matched nor extra.
 
     The reference is the list of actions (tau-bench ``{name, kwargs}`` or OpenAI tool calls) or a
     mapping with it under ``actions``; the completion is the trajectory (chat messages).
@@ -72,6 +75,7 @@ class AgentActions(Reward):
         ordered: bool = False,
         ignore: list[str] | None = None,
         extra_weight: float = 1.0,
+        rejected: str | None = None,
     ) -> None:
         if extra_weight < 0:
             raise ValueError("extra_weight: must be ≥ 0")
@@ -79,9 +83,23 @@ class AgentActions(Reward):
         self.ordered = ordered
         self.ignore = list(ignore or [])
         self.extra_weight = extra_weight
+        self.rejected = rejected
+        self._rejected = None if rejected is None else re.compile(rejected)
 
     def _kept(self, calls: list[ToolCall]) -> list[ToolCall]:
         return [c for c in calls if not any(fnmatch.fnmatchcase(c.name, pattern) for pattern in self.ignore)]
+
+    def _acted(self, trajectory: Trajectory) -> list[ToolCall]:
+        """The calls the environment did not reject (all calls when ``rejected`` is unset)."""
+        if self._rejected is None:
+            return trajectory.calls
+        refused = {
+            m.get("tool_call_id")
+            for turn in trajectory.turns
+            for m in turn.tool_results
+            if isinstance(m.get("content"), str) and self._rejected.search(m["content"])
+        }
+        return [c for c in trajectory.calls if c.id is None or c.id not in refused]
 
     def _quality(self, gold: ToolCall, predicted: ToolCall) -> float:
         if gold.name != predicted.name or predicted.arguments is None or gold.arguments is None:
@@ -115,7 +133,7 @@ class AgentActions(Reward):
             gold = self._kept(reference_actions(sample.reference, f"record {sample.id} reference"))
         except DataError as exc:
             return RewardResult.fail(str(exc), kind="bad_input")
-        predicted = self._kept(trajectory.calls)
+        predicted = self._kept(self._acted(trajectory))
         pairs = self._pairs(gold, predicted)
         matched_gold = {i for i, _, _ in pairs}
         matched_pred = {j for _, j, _ in pairs}
