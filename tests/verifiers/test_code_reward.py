@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import pickle
 import subprocess
 import sys
@@ -14,9 +15,11 @@ from pathlib import Path
 import pytest
 
 import rewardsmith
-from rewardsmith.core import Sample
+from rewardsmith.core import ErrorKind, Reward, RewardResult, Sample
+from rewardsmith.runner import process_pool_executor
 from rewardsmith.verifiers.code.formats import extract_code, outputs_match, plan_tests
 from rewardsmith.verifiers.code.reward import CodeTests, difficulty_weights, get_pool
+from rewardsmith.verifiers.code.sandbox import default_workers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ADD = "```python\ndef add(a, b):\n    return a + b\n```"
@@ -93,7 +96,9 @@ def test_weights_estimated_from_group_pass_rates():
 def test_missing_code_block_scores_zero_and_missing_tests_are_an_error():
     result = CodeTests(extract="block", workers=2)("no code here", ADD_ASSERTS)
     assert result.value == 0.0 and result.details["code_found"] is False
-    assert CodeTests(workers=2)(ADD, {"nothing": 1}).error.startswith("code.tests: reference has no tests")
+    unusable = CodeTests(workers=2)(ADD, {"nothing": 1})
+    assert unusable.error.startswith("code.tests: reference has no tests")
+    assert unusable.error_kind is ErrorKind.BAD_INPUT
 
 
 def test_sandbox_failure_is_an_error_not_a_zero_and_the_pool_recovers():
@@ -117,6 +122,7 @@ def test_sandbox_failure_is_an_error_not_a_zero_and_the_pool_recovers():
         done.set()
         killer.join()
     assert result.value is None and "sandbox failure" in result.error
+    assert result.error_kind is ErrorKind.CRASH
     assert reward(ADD, ADD_ASSERTS).details["passed"] == 2
     pool.close()
 
@@ -184,3 +190,20 @@ def test_rewardsmith_doctor_reports_network_namespace():
     out = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "network namespace: yes" in out.stdout
+
+
+class _SandboxShare(Reward):
+    """Reports the size the code sandbox pool would take in this process."""
+
+    def score_batch(self, samples: list[Sample]) -> list[RewardResult]:
+        return [RewardResult.ok(float(default_workers())) for _ in samples]
+
+
+def test_runner_workers_share_the_cpus_between_their_sandbox_pools():
+    # `rewardsmith score --workers 2`: each worker process sizes its pool to half the CPUs, so
+    # the two pools together start one server per CPU, not two.
+    execute = process_pool_executor(2)
+    results = dict(execute(_SandboxShare(), [[Sample("a")], [Sample("b")]]))
+    share = float(max(1, len(os.sched_getaffinity(0)) // 2))
+    assert [results[i][0].value for i in (0, 1)] == [share, share]
+    assert default_workers() == len(os.sched_getaffinity(0))  # the parent keeps every CPU
