@@ -409,5 +409,29 @@ def test_a_program_cannot_read_an_earlier_jobs_tests_from_memory():
     assert reward(f"```python\n{scan}\n```", {"asserts": ["assert f(1) == []"]}).value == 1.0
 
 
+def test_stop_iteration_from_the_program_cannot_end_a_test_loop_early():
+    # In one interpreter, StopIteration raised by the function ends ``map`` and so the loop:
+    # no assertion runs and the test passes. It reaches the tests as a RuntimeError.
+    code = "def double(x):\n    raise StopIteration\n"
+    asserts = ["for got, want in zip(map(double, [1, 2]), [2, 4]):\n    assert got == want"]
+    result = run(code, {"asserts": asserts})
+    assert statuses(result) == ["failed"]
+    assert result.details["tests"][0]["error"] == "StopIteration"
+
+
+def test_a_program_that_ignores_its_time_limit_is_stopped_from_outside():
+    code = ("import time\ndef f(x):\n    while True:\n        try:\n            time.sleep(100)\n"
+            "        except BaseException:\n            pass\n")
+    result = run(code, {"asserts": ["assert f(1) == 1", "assert True"]}, timeout=0.3)
+    assert statuses(result) == ["timed_out", "timed_out"]
+    assert result.details["tests"][1]["error"] == "the program did not stop at its time limit"
+
+
+def test_a_swallowed_failure_still_fails_the_test():
+    code = "class E:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return E()\n"
+    result = run(code, {"asserts": ["try:\n    assert f(1) == 2\nexcept BaseException:\n    pass"]})
+    assert statuses(result) == ["failed"]
+    assert result.details["tests"][0]["error"] == "f returned a E, not a plain value"
+
 def test_pool_still_scores_after_every_attack():
     assert run("def f(x):\n    return x + 1\n").value == 1.0

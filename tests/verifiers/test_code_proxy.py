@@ -90,30 +90,10 @@ def test_exceptions_of_the_program_reach_the_tests_as_built_in_exceptions():
     assert statuses(result) == ["passed", "failed", "failed"]
     assert [t["error"] for t in result.details["tests"][1:]] == ["Invalid: not a number: x", "KeyError: 'k'"]
 
-
-def test_stop_iteration_from_the_program_cannot_end_a_test_loop_early():
-    # In one interpreter, StopIteration raised by the function ends ``map`` and so the loop:
-    # no assertion runs and the test passes. It reaches the tests as a RuntimeError.
-    code = "def double(x):\n    raise StopIteration\n"
-    asserts = ["for got, want in zip(map(double, [1, 2]), [2, 4]):\n    assert got == want"]
-    result = run(code, asserts)
-    assert statuses(result) == ["failed"]
-    assert result.details["tests"][0]["error"] == "StopIteration"
-
-
 def test_a_slow_call_times_out_and_the_next_test_still_runs():
     code = "def f(x):\n    while x:\n        pass\n    return 1\n"
     result = run(code, ["assert f(1) == 1", "assert f(0) == 1"], timeout=0.5)
     assert statuses(result) == ["timed_out", "passed"]
-
-
-def test_a_program_that_ignores_its_time_limit_is_stopped_from_outside():
-    code = ("import time\ndef f(x):\n    while True:\n        try:\n            time.sleep(100)\n"
-            "        except BaseException:\n            pass\n")
-    result = run(code, ["assert f(1) == 1", "assert True"], timeout=0.3)
-    assert statuses(result) == ["timed_out", "timed_out"]
-    assert result.details["tests"][1]["error"] == "the program did not stop at its time limit"
-
 
 def test_an_argument_that_cannot_cross_is_an_error_naming_the_test():
     code = "def total(values):\n    return sum(values)\n"
@@ -121,14 +101,6 @@ def test_an_argument_that_cannot_cross_is_an_error_naming_the_test():
     assert result.value is None and result.error_kind is ErrorKind.BAD_INPUT
     assert result.error == ("code.tests: test 1: a generator argument cannot be sent to the program's "
                             "process")
-
-
-def test_a_swallowed_failure_still_fails_the_test():
-    code = "class E:\n    def __eq__(self, other):\n        return True\ndef f(x):\n    return E()\n"
-    result = run(code, ["try:\n    assert f(1) == 2\nexcept BaseException:\n    pass"])
-    assert statuses(result) == ["failed"]
-    assert result.details["tests"][0]["error"] == "f returned a E, not a plain value"
-
 
 def test_modules_the_program_imported_are_the_tests_own():
     code = "import math\nimport collections as c\nLIMIT = [1, 2]\ndef f(x):\n    return x\n"
