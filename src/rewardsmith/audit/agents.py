@@ -76,8 +76,8 @@ def agents(data: Scored) -> dict[str, Any] | None:
                         "text": f"the reward passes {gap:.0%} more trials than the stored outcome (pass^1)",
                     }
                 )
-    turns = [r.details.get("turns") for r in data.results if r.value is not None]
-    turns = [t for t in turns if isinstance(t, list) and t]
+    details = [r.details.get("turns") for r in data.results if r.value is not None]
+    turns: list[list[Any]] = [t for t in details if isinstance(t, list) and t]
     if turns:
         longest = max(len(t) for t in turns)
         means = []

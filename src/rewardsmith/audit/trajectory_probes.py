@@ -46,8 +46,14 @@ def _calls(message: dict[str, Any]) -> list[dict[str, Any]]:
     return list(message.get("tool_calls") or [])
 
 
+def _function(call: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAI ``function`` object of a tool call, or the call itself when it is flat."""
+    inner = call.get("function")
+    return inner if isinstance(inner, dict) else call
+
+
 def _name(call: dict[str, Any]) -> str:
-    function = call.get("function") if isinstance(call.get("function"), dict) else call
+    function = _function(call)
     return str(function.get("name", ""))
 
 
@@ -69,7 +75,7 @@ def _required(reference: Any, ignore: Sequence[str]) -> list[tuple[str, Any]] | 
 def _call_key(call: dict[str, Any]) -> tuple[str, Any]:
     from rewardsmith.verifiers.agent.actions import normalise
 
-    function = call.get("function") if isinstance(call.get("function"), dict) else call
+    function = _function(call)
     arguments = function.get("arguments", {})
     if isinstance(arguments, str):
         try:
@@ -145,7 +151,7 @@ def tampering(protect: Sequence[str]) -> Callable[[Messages, Sequence[str]], Mes
             "function": {"name": "write_file", "arguments": json.dumps({"path": path, "content": "def test(): pass"})},
         }
         last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=len(messages))
-        edit = [
+        edit: list[dict[str, Any]] = [
             {"role": "assistant", "content": None, "tool_calls": [call]},
             {"role": "tool", "tool_call_id": "probe_tamper", "name": "write_file", "content": "ok"},
         ]
@@ -168,7 +174,7 @@ def touches(messages: Messages, protect: Sequence[str]) -> bool:
     """Whether any tool call's arguments name a path matching ``protect`` (for a tampering check)."""
     for message in messages:
         for call in _calls(message):
-            function = call.get("function") if isinstance(call.get("function"), dict) else call
+            function = _function(call)
             arguments = function.get("arguments", "")
             text = arguments if isinstance(arguments, str) else json.dumps(arguments)
             try:
@@ -221,7 +227,7 @@ def audit_trajectories(
     for name in names:
         rule = PROBES[name][1]
         applicable = paid = 0
-        examples = []
+        examples: list[dict[str, Any]] = []
         for r, probe, index in plan:
             if probe != name:
                 continue

@@ -26,7 +26,8 @@ def tool_schemas(value: Any) -> dict[str, dict[str, Any] | None]:
         if isinstance(entry, str):
             schemas[entry] = None
         elif isinstance(entry, dict):
-            function = entry.get("function") if isinstance(entry.get("function"), dict) else entry
+            inner = entry.get("function")
+            function = inner if isinstance(inner, dict) else entry
             if isinstance(function.get("name"), str):
                 parameters = function.get("parameters")
                 schemas[function["name"]] = parameters if isinstance(parameters, dict) else None

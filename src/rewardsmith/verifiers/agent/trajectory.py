@@ -55,7 +55,8 @@ class Turn:
 def _parse_call(raw: Any, turn: int) -> ToolCall:
     if not isinstance(raw, dict):
         return ToolCall("", None, raw, None, turn, f"a tool call must be an object, got {type(raw).__name__}")
-    function = raw.get("function") if isinstance(raw.get("function"), dict) else raw
+    inner = raw.get("function")
+    function = inner if isinstance(inner, dict) else raw
     name = function.get("name")
     arguments = function.get("arguments", function.get("kwargs", {}))
     call_id = raw.get("id")
