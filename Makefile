@@ -26,6 +26,7 @@ demo: $(VENV)/.demo-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests $(wildcard benchmarks examples)
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q -m "not slow"
