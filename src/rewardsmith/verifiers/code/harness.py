@@ -152,6 +152,29 @@ def _names(program: ProgramProcess, described: Any) -> dict[str, Any]:
     return names
 
 
+def _prompt_helpers(test: dict[str, Any], cache: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What a HumanEval prompt defines besides the entry point (``poly`` in HumanEval/32,
+    ``encode_cyclic`` in /38), defined here from the reference: the tests check the candidate
+    with the prompt's helpers, not with ones the program redefined. A prompt that does not run
+    on its own leaves the program's names."""
+    prompt = test.get("prompt")
+    if not isinstance(prompt, str):
+        return {}
+    if prompt not in cache:
+        namespace: dict[str, Any] = {"__builtins__": dict(_PRISTINE_BUILTINS), "__name__": "__prompt__"}
+        try:
+            try:
+                code = compile(prompt, "<prompt>", "exec")
+            except SyntaxError:  # a prompt that stops at the entry point's signature
+                code = compile(prompt + "    pass\n", "<prompt>", "exec")
+            exec(code, namespace)
+        except BaseException:  # noqa: BLE001 - a prompt that is not a program on its own
+            namespace = {}
+        cache[prompt] = {name: value for name, value in namespace.items()
+                         if not name.startswith("__") and name != test.get("call")}
+    return cache[prompt]
+
+
 def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], None], program: ProgramProcess,
                        deadline: float) -> bool:
     """HumanEval and assert tests: load the program in its process, then run each test here.
@@ -180,6 +203,7 @@ def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], N
             "t": float(loaded.get("t", 0.0)), "stderr": str(loaded.get("stderr", ""))[-TAIL:]})
     if loaded["s"] != "passed":
         return False
+    prompts: dict[str, dict[str, Any]] = {}
     for index, test in enumerate(tests):
         if time.monotonic() >= deadline:
             program.kill("timed_out", "the program ran past the overall wall-time limit")
@@ -188,7 +212,8 @@ def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], N
                         "t": 0.0, "stderr": ""})
             return True
         stderr = TailWriter()
-        scope = {**names, "__builtins__": dict(_PRISTINE_BUILTINS), "__name__": "__tests__"}
+        helpers = _prompt_helpers(test, prompts)
+        scope = {**names, **helpers, "__builtins__": dict(_PRISTINE_BUILTINS), "__name__": "__tests__"}
 
         def action(test: dict[str, Any] = test, scope: dict[str, Any] = scope, index: int = index) -> None:
             if program.gone is not None:
