@@ -164,6 +164,18 @@ def test_a_stale_index_still_finds_a_registered_component():
     assert done.stdout.strip() == "TextExact"
 
 
+def test_an_index_naming_a_module_that_moved_still_finds_the_component():
+    done = run_python(
+        """
+        from rewardsmith.core import registry
+        registry.COMPONENTS._index = {"text.exact": "rewardsmith.verifiers.text.gone"}
+        print(registry.get("text.exact").__name__)
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "TextExact"
+
+
 def test_a_third_party_entry_point_is_a_component_and_listed(tmp_path):
     (tmp_path / "shout_reward.py").write_text(textwrap.dedent(
         '''

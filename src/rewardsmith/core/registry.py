@@ -121,7 +121,12 @@ class Registry(Generic[T]):
             return self._classes[name]
         module = self.index.get(name)
         if module is not None:
-            importlib.import_module(module)  # returns once the module is fully imported, in any thread
+            try:
+                importlib.import_module(module)  # returns once the module is fully imported, in any thread
+            except ModuleNotFoundError as exc:
+                if not exc.name or not (module == exc.name or module.startswith(f"{exc.name}.")):
+                    raise  # the module is there but imports a package that is not installed
+                self._walk()  # a stale index names a module that moved or went away
         elif name not in self._classes:
             self._load_entry_point(name)
             if name not in self._classes:
