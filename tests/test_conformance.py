@@ -8,6 +8,7 @@ The shared server and process pool start once for the whole run (about 30 s for 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,13 +17,59 @@ from rewardsmith.core import load, registry
 from rewardsmith.testing import CHECKS, check_component, example_spec
 from rewardsmith.testing.paths import conformance_server
 
+_FLOAT32_BATCHES = (
+    "models/: a float32 forward pass over a padded batch differs from the same sample scored in "
+    "another batch in the 7th significant digit (e.g. -0.25064561 alone vs -0.25064546 in a batch), "
+    "so values depend on how records are batched (runner, server cache, verl per-sample calls)"
+)
 #: (component, check) -> the bug it finds, until fixed.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    **{
+        (component, check): _FLOAT32_BATCHES
+        for component in ("model.classifier", "model.likelihood", "model.prm", "model.self_certainty")
+        for check in ("one_at_a_time", "runner", "adapters")
+    },
+    **{(component, "server"): _FLOAT32_BATCHES for component in ("model.classifier", "model.likelihood", "model.prm")},
+}
 
 
-def target(name: str) -> str | dict[str, Any]:
+def local_model(kind: str, shared_data: Path, folder: Path) -> str:
+    """A model folder on disk for the ``model.*`` components (no hub): the tiny trained Llama of
+    the shared data as it is (``causal``), or with a one-label sequence-classification head."""
+    tiny = shared_data / "tiny_llama_stories260k" / "hf"
+    if kind == "causal":
+        return str(tiny)
+    target = folder / kind
+    if not target.is_dir():
+        import torch
+        import transformers
+
+        torch.manual_seed(0)
+        model = transformers.AutoModelForSequenceClassification.from_pretrained(tiny, num_labels=1)
+        model.save_pretrained(target)
+        transformers.AutoTokenizer.from_pretrained(tiny).save_pretrained(target)
+    return str(target)
+
+
+def model_spec(name: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A ``model.*`` spec on a local model (their documented models live on the hub)."""
+    shared = request.getfixturevalue("shared_data")
+    folder = request.getfixturevalue("tmp_path_factory").getbasetemp() / "conformance-models"
+    causal = local_model("causal", shared, folder)
+    spec: dict[str, Any] = {"type": name, "model": causal, "chat_template": "none"}
+    if name == "model.classifier":
+        spec["model"] = local_model("classifier", shared, folder)
+    elif name == "model.implicit":
+        spec["ref_model"] = causal
+    return spec
+
+
+def target(name: str, request: pytest.FixtureRequest) -> str | dict[str, Any]:
     """What to check for ``name``: the name itself (loaded from its documented example), except
-    ``remote``, whose example URL is replaced by a server that serves ``text.exact``."""
+    ``remote``, whose example URL is replaced by a server that serves ``text.exact``, and the
+    ``model.*`` components, which are given a local model."""
+    if name.startswith("model."):
+        return model_spec(name, request)
     if name != "remote":
         return name
     load(example_spec("remote"))
@@ -42,8 +89,8 @@ def cases() -> list[Any]:
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize(("name", "check"), cases())
-def test_component_keeps_its_promises(name: str, check: str) -> None:
-    check_component(target(name), checks=[check])
+def test_component_keeps_its_promises(name: str, check: str, request: pytest.FixtureRequest) -> None:
+    check_component(target(name, request), checks=[check])
 
 
 GATE = {
@@ -75,8 +122,6 @@ def test_the_rewards_of_issue_18_give_the_same_numbers_on_every_path(spec, recor
 
 
 def test_the_grpo_example_gives_the_same_numbers_on_every_path() -> None:
-    from pathlib import Path
-
     from rewardsmith.io.readers import read_records
 
     examples = Path(__file__).resolve().parents[1] / "examples"
