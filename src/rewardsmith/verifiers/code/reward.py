@@ -52,10 +52,12 @@ class CodeTests(Reward):
     """Run the completion's program against tests in an isolated sandbox.
 
     Why: code rewards are only as good as the sandbox; programs under RL learn to exit early,
-    return objects that equal anything, print success markers or patch the harness. Here each
-    check runs in fresh user/network/mount/PID namespaces (no network, read-only file system,
-    private /tmp), under rlimits, with no process creation, and only nonce-signed per-test
-    results count (see docs/code.md for every attack and what it gets).
+    return objects that equal anything, print success markers, patch the harness or read the
+    tests from the interpreter. Here each check runs in fresh user/network/mount/PID namespaces
+    (no network, read-only file system, private /tmp), under rlimits, with no process creation;
+    the program runs in a process of its own that never holds a test, and the tests, in a trusted
+    process, reach it only through proxies that carry plain values (see docs/code.md for the
+    threat model, every attack and what it gets).
 
     The program is the last fenced ```python block of the completion (``extract="auto"`` falls
     back to the whole text; ``"block"`` requires a block; ``"whole"`` takes the whole text).

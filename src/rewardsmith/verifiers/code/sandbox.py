@@ -2,7 +2,8 @@
 
 Each server (:mod:`rewardsmith.verifiers.code.server`) is a Python process started with an empty
 environment (no tokens or keys leak into it), inside its own user, network, mount and PID
-namespaces, with common modules preloaded: a check costs two forks, not an interpreter start.
+namespaces, with common modules preloaded: a check costs a fork (the program's process, from
+the server's zygote), not an interpreter start.
 Checks run in parallel, one per server. Anything that goes wrong with a server itself (it died,
 it answered garbage, it did not answer in time) is an *infrastructure* failure, reported as an
 error, never as a score; the broken server is replaced.
