@@ -183,10 +183,10 @@ def list_components(
         out.print(f"\nneeds {module!r}, not installed: pip install 'rewardsmith[{extra}]'", highlight=False,
                   markup=False)
     table = Table(title="parameters")
-    for column in ("name", "type", "default"):
+    for column in ("name", "type", "default", ""):
         table.add_column(column)
     for row in builtins.describe_params(cls):
-        table.add_row(*row)
+        table.add_row(*row, "runtime only: not in spec_hash" if row[0] in cls.runtime_params else "")
     out.print(table)
     describe_environment = getattr(cls, "describe_environment", None)
     if callable(describe_environment):
