@@ -16,7 +16,8 @@ as ``Sample.extra``; completions of the same prompt share a ``group``.
 
 Each call logs ``<name>/errors``, ``<name>/not_applicable`` and ``<name>/<component>/mean``
 through ``log_metric`` and the columns ``<name>/status`` and ``<name>/error`` through
-``log_extra`` (when TRL passes them).
+``log_extra`` (when TRL passes them). Each scored batch also goes to the training monitor
+(``monitor=``, or the monitors a :class:`rewardsmith.monitor.RewardMonitorCallback` attached).
 
 >>> reward = TRLReward("text.exact")
 >>> reward.__name__, reward(prompts=["Capital?"] * 2, completions=["Paris", "Rome"], solution=["Paris"] * 2)
@@ -31,6 +32,7 @@ from typing import Any
 
 from rewardsmith.core import RewardResult, Sample
 from rewardsmith.integrations.common import BoundReward, OnError, Spec, policy_value
+from rewardsmith.monitor import hooks
 
 REFERENCE_COLUMNS = ("reference", "solution", "answer", "ground_truth", "gold", "target")
 #: Keyword arguments that are TRL machinery, not dataset columns.
@@ -59,8 +61,10 @@ class TRLReward:
         on_error: OnError = "abstain",
         timeout: float | None = None,
         reference_column: str | None = None,
+        monitor: Any = None,
     ) -> None:
         self.bound = BoundReward(spec, on_error=on_error, timeout=timeout, name=name)
+        self.monitor = monitor
         self.__name__ = self.bound.name
         self.reference_column = reference_column
 
@@ -99,11 +103,20 @@ class TRLReward:
 
     def __call__(self, *, prompts: Any = None, completions: Any, **kwargs: Any) -> list[float | None]:
         samples = self.samples(prompts, completions, **kwargs)
-        return self.finish(self.bound.score(samples), kwargs)
+        return self.finish(self.bound.score(samples), kwargs, samples)
 
-    def finish(self, results: list[RewardResult], kwargs: dict[str, Any]) -> list[float | None]:
-        """Log what TRL can log, then map results (one per completion) by the failure policy."""
+    def finish(
+        self, results: list[RewardResult], kwargs: dict[str, Any], samples: list[Sample] | None = None
+    ) -> list[float | None]:
+        """Log what TRL can log, feed the monitor, then map results by the failure policy."""
         self.log(results, kwargs.get("log_metric"), kwargs.get("log_extra"))
+        if samples is not None and (self.monitor is not None or hooks.attached()):
+            ids = kwargs.get("completion_ids")
+            hooks.publish(
+                self.monitor, self.__name__, samples, results, reward=self.bound.reward,
+                lengths=[len(x) for x in ids] if isinstance(ids, list | tuple) and len(ids) == len(samples) else None,
+                log_metric=kwargs.get("log_metric"),
+            )
         return [policy_value(r, self.bound.on_error) for r in results]
 
     def log(
@@ -146,7 +159,7 @@ class AsyncTRLReward(TRLReward):
     # An async override of a sync method: TRL tells async rewards by ``inspect.iscoroutinefunction``.
     async def __call__(self, *, prompts: Any = None, completions: Any, **kwargs: Any) -> list[float | None]:  # type: ignore[override]
         samples = self.samples(prompts, completions, **kwargs)
-        return self.finish(await self.bound.ascore(samples), kwargs)
+        return self.finish(await self.bound.ascore(samples), kwargs, samples)
 
 
 #: Ready-made rewards for ``trl grpo --reward_funcs rewardsmith.integrations.trl.<attr>``: the
