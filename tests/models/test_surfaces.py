@@ -15,11 +15,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+import rewardsmith
 from rewardsmith.audit.runner import audit
 from rewardsmith.core import Sample
 from rewardsmith.integrations.trl import TRLReward
 from rewardsmith.models.classifier import Classifier
 from rewardsmith.models.prm import ProcessRewardModel
+from rewardsmith.runner import score_file
 
 from ..serve.conftest import running_server
 from .conftest import ONE_THREAD
@@ -38,6 +40,21 @@ def hh_pairs(shared_data: Path, count: int) -> list[dict]:
         return [json.loads(line) for _, line in zip(range(count), handle, strict=False)]
 
 
+def test_score_file_writes_the_values_python_computes(classifier, tmp_path):
+    """The file runner behind ``rewardsmith score``, in this process (the subprocess twin below
+    is slow: it imports torch afresh)."""
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
+    reward = rewardsmith.load({"type": "model.classifier", "model": str(classifier), "batch_size": 2})
+    score_file(reward, data, tmp_path / "out.jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    expected = Classifier(classifier).score([Sample.from_record(r) for r in RECORDS])
+    assert [r["reward"] for r in rows] == pytest.approx([e.value for e in expected[:2]] + [None], abs=1e-6)
+    assert rows[2]["reward_error"] == "model.classifier: record 'c': empty completion"
+    assert rows[2]["reward_error_kind"] == "bad_input"
+
+
+@pytest.mark.slow
 def test_cli_score_writes_the_values_python_computes(classifier, tmp_path):
     data = tmp_path / "data.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
