@@ -67,7 +67,7 @@ def flatten(record: dict[str, Any]) -> dict[str, float]:
     """A record's numbers as flat metric names (what a trainer logger or Prometheus takes).
 
     ``<source>/mean``, ``<source>/error_rate/<kind>`` (kinds that occurred),
-    ``<source>/<component>/share``, ``gold/<pair>/corr``, ``probe/<source>/<probe>``; None values
+    ``<source>/<component>/share``, ``proxy_gold/<pair>/corr``, ``probe/<source>/<probe>``; None values
     are left out.
 
     >>> flatten({"rewards": {"r": {"mean": 0.5, "n": 2, "errors": {"timeout": 1}, "components": {}}}})
@@ -90,7 +90,7 @@ def flatten(record: dict[str, Any]) -> dict[str, float]:
     for pair, gold in record.get("gold", {}).items():
         for key in ("proxy_mean", "gold_mean", "corr"):
             if gold.get(key) is not None:
-                out[f"gold/{pair}/{key}"] = float(gold[key])
+                out[f"proxy_gold/{pair}/{key}"] = float(gold[key])
     for source, probes in record.get("probes", {}).items():
         for name, outcome in probes.items():
             if outcome.get("exploit_rate") is not None and outcome.get("n"):
