@@ -127,10 +127,10 @@ class Registry(Generic[T]):
                 if not exc.name or not (module == exc.name or module.startswith(f"{exc.name}.")):
                     raise  # the module is there but imports a package that is not installed
                 self._walk()  # a stale index names a module that moved or went away
-        elif name not in self._classes:
+        if name not in self._classes:
             self._load_entry_point(name)
-            if name not in self._classes:
-                self._walk()
+        if name not in self._classes:
+            self._walk()  # a stale index: the name moved to another module, or is new
         cls = self._classes.get(name)
         if cls is None:
             import difflib
