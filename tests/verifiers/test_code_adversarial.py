@@ -447,5 +447,11 @@ def test_redefining_a_helper_of_the_prompt_that_the_tests_use_scores_zero():
     assert run("def find_zero(xs):\n    return 1.0\n", reference).value == 1.0
 
 
+def test_a_crash_that_the_test_swallows_still_fails_it():
+    code = "import os\ndef f(x):\n    os._exit(0)\n"
+    result = run(code, {"asserts": ["try:\n    f(1)\nexcept BaseException:\n    pass", "assert True"]})
+    assert statuses(result) == ["crashed", "crashed"]
+
+
 def test_pool_still_scores_after_every_attack():
     assert run("def f(x):\n    return x + 1\n").value == 1.0

@@ -207,3 +207,15 @@ def test_runner_workers_share_the_cpus_between_their_sandbox_pools():
     share = float(max(1, len(os.sched_getaffinity(0)) // 2))
     assert [results[i][0].value for i in (0, 1)] == [share, share]
     assert default_workers() == len(os.sched_getaffinity(0))  # the parent keeps every CPU
+
+
+def test_a_server_whose_zygote_died_is_replaced():
+    reward = CodeTests(workers=1)
+    assert reward(ADD, ADD_ASSERTS).details["passed"] == 2
+    server = next(iter(get_pool(1)._all))
+    namespace_init = int(open(f"/proc/{server.process.pid}/task/{server.process.pid}/children").read().split()[0])
+    zygote = int(open(f"/proc/{namespace_init}/task/{namespace_init}/children").read().split()[0])
+    os.kill(zygote, 9)
+    first = reward(ADD, ADD_ASSERTS)
+    assert first.value is None or first.details["passed"] == 2  # an error at most, never a wrong 0
+    assert reward(ADD, ADD_ASSERTS).details["passed"] == 2

@@ -124,13 +124,14 @@ class ProgramProcess:
         if self.gone is None:
             self._stop()
             self.gone = ProgramGone(status, message)
+            self.fail(self.gone)
         return self.gone
 
     def _end(self, status: str, when: str) -> ProgramGone:
         """The program's process closed its pipe: it exited or crashed."""
         self._stop(wait=True)
         self.gone = ProgramGone(status, f"the program had ended (exit {self.exit_code})")
-        return ProgramGone(status, f"the program ended (exit {self.exit_code}) {when}")
+        return self.fail(ProgramGone(status, f"the program ended (exit {self.exit_code}) {when}"))  # type: ignore[return-value]
 
     def stderr_tail(self) -> str:
         """The last characters the program's process wrote to its standard error itself."""

@@ -36,7 +36,7 @@ from .harness import TAIL, run_function_tests
 from .isolation import Isolation, drop_bounding_set, enter_namespaces, set_dumpable
 from .proxy import ProgramProcess
 from .wire import read_frame, write_frame
-from .zygote import ENV, Zygote
+from .zygote import ENV, Zygote, ZygoteGone
 
 PRELOAD = ("collections", "itertools", "functools", "math", "re", "heapq", "bisect", "string", "typing", "random",
            "hashlib", "copy", "operator")
@@ -178,6 +178,9 @@ def main() -> None:
             else:
                 reply = run_function_job(job, program)
                 program = zygote.program()
+        except ZygoteGone as exc:  # the pool replaces this server and retries the job
+            write_frame(control[1], {"infrastructure_error": f"{type(exc).__name__}: {exc}"})
+            return
         except Exception as exc:  # noqa: BLE001 - the pool turns this into an error result
             reply = {"infrastructure_error": f"{type(exc).__name__}: {exc}"}
         write_frame(control[1], reply)

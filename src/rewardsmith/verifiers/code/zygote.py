@@ -34,6 +34,10 @@ _MESSAGE = struct.Struct(">cii")
 ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8"}
 
 
+class ZygoteGone(RuntimeError):
+    """The zygote ended: the server cannot run another job and must be replaced."""
+
+
 class Zygote:
     """The server's handle on its zygote.
 
@@ -105,7 +109,7 @@ class Zygote:
         while len(data) < _MESSAGE.size:
             chunk = self.sock.recv(_MESSAGE.size - len(data))
             if not chunk:
-                raise RuntimeError("the sandbox zygote is gone")
+                raise ZygoteGone("the sandbox zygote is gone")
             data += chunk
         tag, pid, status = _MESSAGE.unpack(data)
         if tag == b"P":
