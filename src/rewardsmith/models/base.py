@@ -95,7 +95,7 @@ class ModelReward(Reward):
             stats: engine.Stats | None = None) -> list[Any]:
         return engine.run(
             loaded, sequences, forward, take, pad_id=engine.pad_id_of(self.tokenizer),
-            batch_size=self.batch_size, max_tokens=self.max_tokens, stats=stats,
+            batch_size=self.batch_size, max_tokens=self.max_tokens, limit=self._limit, stats=stats,
         )
 
     def prepare(self, sample: Sample, where: str) -> Any:

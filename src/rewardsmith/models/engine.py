@@ -6,9 +6,10 @@ here. The engine
 * loads a model once per process and shares it between every component that names it (the key
   is path, task, device, dtype and device map), behind a lock, so verl's worker threads and the
   server's request threads never load it twice;
-* sorts the sequences by length and packs them into batches of at most ``batch_size`` sequences
-  and ``max_tokens`` padded tokens, so long and short samples do not share a batch and padding
-  stays small;
+* pads every sequence to a width that depends on its own length only (the next multiple of 32)
+  and packs sequences of one width into batches of at most ``batch_size`` sequences and
+  ``max_tokens`` padded tokens, so long and short samples do not share a batch, padding stays
+  small, and a sample's score is bit-identical alone and in any batch (on CPU; see :func:`pack`);
 * pads each batch on one side with explicit position ids, so a sample's positions (and with
   them its rotary embeddings) are the same alone, in any batch, and on either padding side;
 * gives a causal (decoder-only) model no attention mask when it pads on the right: a real token
@@ -129,25 +130,46 @@ def is_causal(model: Any) -> bool:
     return bool(flags) and all(flags)
 
 
-def pack(lengths: Sequence[int], batch_size: int, max_tokens: int | None) -> list[list[int]]:
-    """Indices grouped into batches, longest first: at most ``batch_size`` sequences and at most
-    ``max_tokens`` padded tokens (width × rows) per batch; a sequence longer than the budget is
-    a batch of its own. Ties keep input order, so packing is deterministic.
+#: Every sequence is padded to a width that depends on its own length only: the next multiple
+#: of this step (capped at the model's limit).
+WIDTH_STEP = 32
 
-    >>> pack([3, 9, 4, 8], batch_size=2, max_tokens=None)
-    [[1, 3], [2, 0]]
-    >>> pack([3, 9, 4, 8], batch_size=8, max_tokens=17)
-    [[1], [3, 2], [0]]
+
+def width_of(length: int, limit: int | None = None, step: int = WIDTH_STEP) -> int:
+    """The padded width a sequence of ``length`` tokens is always computed at.
+
+    >>> width_of(1), width_of(32), width_of(33), width_of(500, limit=512), width_of(500, limit=510)
+    (32, 32, 64, 512, 510)
     """
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    width = -(-length // step) * step
+    return max(length, min(width, limit)) if limit is not None else width
+
+
+def pack(lengths: Sequence[int], batch_size: int, max_tokens: int | None, limit: int | None = None) -> list[list[int]]:
+    """Indices grouped into batches of one width each (see :func:`width_of`), widest first: at most
+    ``batch_size`` sequences and ``max_tokens`` padded tokens (width × rows) per batch; a
+    sequence wider than the budget is a batch of its own. Ties keep input order.
+
+    A sample is therefore computed at the same width alone and in any batch. On CPU the rows of
+    a batch do not change each other's float results, but the width does (attention reduces over
+    a block of that many keys), so this makes scores bit-identical however records are batched.
+
+    >>> pack([3, 40, 4, 38], batch_size=8, max_tokens=None)
+    [[1, 3], [0, 2]]
+    >>> pack([3, 40, 4, 38], batch_size=8, max_tokens=100)
+    [[1], [3], [0, 2]]
+    """
+    widths = [width_of(n, limit) for n in lengths]
+    order = sorted(range(len(lengths)), key=lambda i: -widths[i])
     batches: list[list[int]] = []
     current: list[int] = []
     for index in order:
-        width = lengths[current[0]] if current else lengths[index]
-        full = len(current) >= batch_size or (
-            max_tokens is not None and width * (len(current) + 1) > max_tokens
+        full = current and (
+            widths[current[0]] != widths[index]
+            or len(current) >= batch_size
+            or (max_tokens is not None and widths[index] * (len(current) + 1) > max_tokens)
         )
-        if current and full:
+        if full:
             batches.append(current)
             current = []
         current.append(index)
@@ -171,8 +193,9 @@ class Stats:
 
 
 def collate(sequences: Sequence[Sequence[int]], pad_id: int, side: Literal["right", "left"],
-            device: Any) -> tuple[Any, Any, Any, list[int]]:
-    """``(input_ids, attention_mask, position_ids, offsets)`` for one batch.
+            device: Any, width: int | None = None) -> tuple[Any, Any, Any, list[int]]:
+    """``(input_ids, attention_mask, position_ids, offsets)`` for one batch of ``width`` columns
+    (default: the longest sequence).
 
     Position ids count from a row's first real token (0, 1, …), so a left-padded sample sees the
     same positions as when it is alone; right padding just continues the count (a position
@@ -180,7 +203,7 @@ def collate(sequences: Sequence[Sequence[int]], pad_id: int, side: Literal["righ
     row b's first real token sits.
     """
     torch, _ = require()
-    width = max(len(s) for s in sequences)
+    width = max(width or 0, *(len(s) for s in sequences))
     ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
     mask = torch.zeros((len(sequences), width), dtype=torch.long)
     positions = torch.zeros((len(sequences), width), dtype=torch.long)
@@ -205,6 +228,7 @@ def run(
     batch_size: int,
     max_tokens: int | None,
     side: Literal["right", "left"] = "right",
+    limit: int | None = None,
     stats: Stats | None = None,
 ) -> list[Any]:
     """Run ``forward(model, ids, mask, positions)`` over packed batches of ``sequences``.
@@ -212,12 +236,14 @@ def run(
     ``forward`` returns a tensor whose first two axes are (row, position), or (row, …) for a
     model that pools by itself; ``take(index, rows_output)`` receives sample ``index``'s slice
     without padding and returns what the component keeps. Results come back in input order.
+    ``limit`` caps the padded width (the model's longest input).
     """
     torch, _ = require()
     results: list[Any] = [None] * len(sequences)
     lengths = [len(s) for s in sequences]
-    for batch in pack(lengths, batch_size, max_tokens):
-        ids, mask, positions, offsets = collate([sequences[i] for i in batch], pad_id, side, loaded.device)
+    for batch in pack(lengths, batch_size, max_tokens, limit):
+        width = width_of(lengths[batch[0]], limit)
+        ids, mask, positions, offsets = collate([sequences[i] for i in batch], pad_id, side, loaded.device, width)
         if side == "right" and loaded.causal:
             mask = None
         with loaded.lock, torch.inference_mode():
