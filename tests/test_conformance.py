@@ -17,20 +17,8 @@ from rewardsmith.core import load, registry
 from rewardsmith.testing import CHECKS, check_component, example_spec
 from rewardsmith.testing.paths import conformance_server
 
-_FLOAT32_BATCHES = (
-    "models/: a float32 forward pass over a padded batch differs from the same sample scored in "
-    "another batch in the 7th significant digit (e.g. -0.25064561 alone vs -0.25064546 in a batch), "
-    "so values depend on how records are batched (runner, server cache, verl per-sample calls)"
-)
 #: (component, check) -> the bug it finds, until fixed.
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    **{
-        (component, check): _FLOAT32_BATCHES
-        for component in ("model.classifier", "model.likelihood", "model.prm", "model.self_certainty")
-        for check in ("one_at_a_time", "runner", "adapters")
-    },
-    **{(component, "server"): _FLOAT32_BATCHES for component in ("model.classifier", "model.likelihood", "model.prm")},
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 def local_model(kind: str, shared_data: Path, folder: Path) -> str:
