@@ -20,7 +20,7 @@ class _Item:
 
 @register("model.implicit")
 class Implicit(CausalReward):
-    """r(x, y) = β Σ_i [log π(y_i | x, y_<i) − log π_ref(y_i | x, y_<i)], from two causal LMs.
+    """r(x, y) = β Σ_i (log π(y_i | x, y_<i) − log π_ref(y_i | x, y_<i)), from two causal LMs.
 
     *Direct Preference Optimization: Your Language Model is Secretly a Reward Model* (Rafailov
     et al., 2023): a policy π trained with DPO against π_ref defines the reward β log π(y|x) /
