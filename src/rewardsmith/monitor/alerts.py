@@ -135,7 +135,7 @@ def proxy_gold_divergence(history: Sequence[Record], t: Thresholds) -> Iterator[
                 "proxy_gold_divergence",
                 pair,
                 f"{pair}: the proxy rose {p['first']:.3g} -> {p['last']:.3g} over steps {steps[0]}-{steps[-1]} "
-                f"(Mann-Kendall Z {p['z']:.2f}) while the gold stayed at {g['first']:.3g} -> {g['last']:.3g} "
+                f"(Mann-Kendall Z {p['z']:.2f}) while the gold did not rise: {g['first']:.3g} -> {g['last']:.3g} "
                 f"(Z {g['z']:.2f})",
                 {"steps": [steps[0], steps[-1]], "proxy": p, "gold": g},
             )

@@ -79,6 +79,49 @@ def timeline(steps: list[float], alerts: list[dict[str, Any]]) -> str:
             f'xmlns="http://www.w3.org/2000/svg"><title>alerts by step</title>{"".join(parts)}</svg>')
 
 
+def goodhart(steps: list[float], proxy: list[float | None], gold: list[float | None], pair: str) -> str:
+    """Gold against proxy, one numbered point per step joined in step order (a trajectory)."""
+    points = [(t, a, b) for t, a, b in zip(steps, proxy, gold, strict=True) if a is not None and b is not None]
+    if not points:
+        return ""
+    width, height, left, right, top, bottom = 460, 260, 56, 16, 16, 46
+
+    def scale(values: list[float]) -> tuple[float, float]:
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.08 or 0.5
+        return low - pad, high + pad
+
+    (x0, x1), (y0, y1) = scale([a for _, a, _ in points]), scale([b for _, _, b in points])
+
+    def x(value: float) -> float:
+        return left + (value - x0) / (x1 - x0) * (width - left - right)
+
+    def y(value: float) -> float:
+        return height - bottom - (value - y0) / (y1 - y0) * (height - top - bottom)
+
+    parts = [f'<line x1="{left}" x2="{width - right}" y1="{height - bottom}" y2="{height - bottom}" class="axis"/>',
+             f'<line x1="{left}" x2="{left}" y1="{top}" y2="{height - bottom}" class="axis"/>']
+    for value in (x0, (x0 + x1) / 2, x1):
+        parts.append(f'<text x="{x(value):.1f}" y="{height - bottom + 16}" text-anchor="middle">{value:.3g}</text>')
+    for value in (y0, (y0 + y1) / 2, y1):
+        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:.3g}</text>')
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 8}" text-anchor="middle" class="label">'
+                 f"proxy ({html.escape(pair)}) mean</text>")
+    parts.append(f'<text transform="translate(13,{(top + height - bottom) / 2}) rotate(-90)" text-anchor="middle" '
+                 'class="label">gold mean</text>')
+    path = " ".join(f"{x(a):.1f},{y(b):.1f}" for _, a, b in points)
+    parts.append(f'<polyline points="{path}" fill="none" stroke="{svg.PALETTE[0]}" stroke-width="1.5" '
+                 'stroke-opacity="0.6"/>')
+    for index, (step, a, b) in enumerate(points):
+        color = svg.PALETTE[4] if index == len(points) - 1 else svg.PALETTE[0]
+        tip = html.escape(f"step {step:g}: proxy {a:.4g}, gold {b:.4g}")
+        parts.append(f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="5" fill="{color}"><title>{tip}</title></circle>')
+        parts.append(f'<text x="{x(a) + 7:.1f}" y="{y(b) - 6:.1f}">{step:g}</text>')
+    return (f'<svg class="plot goodhart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'role="img" xmlns="http://www.w3.org/2000/svg"><title>Goodhart: gold against {html.escape(pair)}'
+            f'</title>{"".join(parts)}</svg>')
+
+
 def _section(name: str, title: str, why: str, body: str) -> str:
     if not body:
         return ""
@@ -106,19 +149,18 @@ def render(records: Sequence[Record], source: str = "") -> str:
     sections.append(_section("rewards", "Reward, gold and KL", "The mean of every reward the trainer scored, the "
                              "gold signal next to it, and the KL the trainer logged.", row(*reward_plots)))
 
-    goodhart = []
+    trajectory = []
     for pair in pairs:
         proxy = _series(records, lambda r, p=pair: _get(r, "gold", p, "proxy_mean"))
         gold = _series(records, lambda r, p=pair: _get(r, "gold", p, "gold_mean"))
-        points = [(a, b) for a, b in zip(proxy, gold, strict=True) if a is not None and b is not None]
-        if points:
-            goodhart.append(svg.scatter([a for a, _ in points], [b for _, b in points],
-                                        f"Goodhart: gold against {pair}", f"proxy ({pair}) mean", "gold mean"))
+        trajectory.append(goodhart(steps, proxy, gold, pair))
         corr = _series(records, lambda r, p=pair: _get(r, "gold", p, "corr"))
-        goodhart.append(_chart(steps, {f"r(proxy, gold) {pair}": corr}, "proxy-gold correlation within a step",
+        trajectory.append(_chart(steps, {f"r(proxy, gold) {pair}": corr}, "proxy-gold correlation within a step",
                                "Pearson r", (-1.0, 1.0)))
     sections.append(_section("goodhart", "Proxy against gold", "One point per step. A reward that is being "
-                             "hacked climbs on the proxy axis while the gold stays flat or falls.", row(*goodhart)))
+                             "hacked climbs on the proxy axis while the gold stays flat or falls; the last step is "
+                             "red.",
+                             row(*trajectory)))
 
     shares = {}
     for name in sources:
@@ -170,7 +212,8 @@ def render(records: Sequence[Record], source: str = "") -> str:
     for name in sources[:3]:
         cards[f"{name} (last)"] = _get(last, "rewards", name, "mean")
     for pair in pairs[:2]:
-        cards[f"gold for {pair} (last)"] = _get(last, "gold", pair, "gold_mean")
+        if _get(last, "gold", pair, "gold") not in sources:
+            cards[f"gold for {pair} (last)"] = _get(last, "gold", pair, "gold_mean")
     card_html = "".join(f'<div class="card"><div class="v">{e(v)}</div><div class="k">{html.escape(k)}</div></div>'
                         for k, v in cards.items())
     badge = f'<span class="badge fail">{len(alerts)} ALERTS</span>' if alerts else \
