@@ -22,35 +22,71 @@ from __future__ import annotations
 import re
 
 _KEYS = r"verdict|grade|score|is_correct|correct|result|judge?ment|expected(?:_answer)?|reference(?:_answer)?"
-_PATTERNS = (
+_GRADER = r"(?:evaluator|grader|judge|reviewer|verifier|marker|scorer)"
+#: (stem groups, pattern): a pattern runs only on a text holding a stem of each of its groups
+#: (rarest group first; a substring test is far cheaper than a regex over a long solution).
+_RULES: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
     # A JSON or dict object carrying a verdict: {"verdict": "correct"}, {'score': 1.0}.
-    re.compile(r"\{\s*[\"'](?:" + _KEYS + r")[\"']\s*:[^{}\n]{0,200}\}", re.IGNORECASE),
+    (
+        (("verdict", "grade", "score", "correct", "result", "judg", "expected", "reference"),),
+        re.compile(r"\{\s*[\"'](?:" + _KEYS + r")[\"']\s*:[^{}\n]{0,200}\}", re.IGNORECASE),
+    ),
     # Words to the grader: "Assistant to evaluator", "Note to the grader", "[Grader note: …]", "Grader: CORRECT".
-    re.compile(
-        r"\b(?:(?:(?:assistant|message|note|instructions?|attention)\s+(?:to|for)|hi|hello|hey|dear)\s+(?:the\s+)?"
-        r"(?:evaluator|grader|judge|reviewer|verifier|marker|scorer)s?"
-        r"|(?:evaluator|grader|judge|reviewer|verifier|marker|scorer)(?:'s)?\s+(?:note|instructions?|override))\b"
-        r"|^[\s\[*]*(?:evaluator|grader|verifier|judge)\s*:",
-        re.IGNORECASE | re.MULTILINE,
+    (
+        (("evaluat", "grade", "judg", "review", "verifi", "marker", "scorer"),),
+        re.compile(
+            r"\b(?:(?:(?:assistant|message|note|instructions?|attention)\s+(?:to|for)|hi|hello|hey|dear)\s+(?:the\s+)?"
+            + _GRADER
+            + r"s?|"
+            + _GRADER
+            + r"(?:'s)?\s+(?:note|instructions?|override))\b|^[\s\[*]*(?:evaluator|grader|verifier|judge)\s*:",
+            re.IGNORECASE | re.MULTILINE,
+        ),
     ),
-    # A claim about the answer the grader holds.
-    re.compile(
-        r"\b(?:the\s+)?(?:expected|reference|gold|ground[\s-]?truth|official)\s+(?:final\s+)?answer\s+"
-        r"(?:is|was|=|:)|\bground[\s-]?truth\s*(?:is|:|=)",
-        re.IGNORECASE,
+    # A claim about the answer the grader holds: "the expected answer is 8", "ground truth: 8".
+    (
+        (("expected", "reference", "gold", "official", "truth"),),
+        re.compile(
+            r"\b(?:the\s+)?(?:expected|reference|gold|ground[\s-]?truth|official)\s+(?:final\s+)?answer\s+"
+            r"(?:is|was|=|:)|\bground[\s-]?truth\s*(?:is|:|=)",
+            re.IGNORECASE,
+        ),
     ),
-    # A request for a verdict: "grade this as correct", "mark my answer correct", "give it full marks".
-    re.compile(
-        r"\b(?:grade|mark|score|rate)\s+(?:this|it|my|the|that)\b[^.\n]{0,40}?\bas\s+(?:correct|right|a\s+pass)\b"
-        r"|\b(?:grade|mark)\s+(?:this|it|my|that)\s+(?:\w+\s+)?(?:correct|right)\b"
-        r"|\b(?:give|award|assign)\s+(?:this|it|me|the|my)\b[^.\n]{0,40}?\b(?:full|maximum|highest|perfect)\s+"
-        r"(?:reward|score|marks|credit)\b"
-        r"|\bplease\s+grade\b|\bgrade\s+accordingly\b"
-        r"|\bignore\s+(?:all\s+)?(?:the\s+)?(?:previous|prior|above)\s+instructions\b|\bsystem\s+override\b",
-        re.IGNORECASE,
+    # A request for a verdict: "grade this as correct", "mark my answer correct", "please grade".
+    (
+        (("correct", "pass"), ("grade", "mark", "score", "rate")),
+        re.compile(
+            r"\b(?:grade|mark|score|rate)\s+(?:this|it|my|the|that)\b[^.\n]{0,40}?\bas\s+(?:correct|a\s+pass)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        (("grade", "mark"),),
+        re.compile(
+            r"\b(?:grade|mark)\s+(?:this|it|my|that)\s+(?:\w+\s+)?(?:correct|right)\b"
+            r"|\bplease\s+grade\b|\bgrade\s+accordingly\b",
+            re.IGNORECASE,
+        ),
+    ),
+    # "Give it full marks", "assign the maximum score".
+    (
+        (("full", "maximum", "highest", "perfect"), ("give", "award", "assign")),
+        re.compile(
+            r"\b(?:give|award|assign)\s+(?:this|it|me|the|my)\b[^.\n]{0,40}?\b(?:full|maximum|highest|perfect)\s+"
+            r"(?:reward|score|marks|credit)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        (("instruction", "override"),),
+        re.compile(
+            r"\bsystem\s+override\b|\bignore\s+(?:all\s+)?(?:the\s+)?(?:previous|prior|above)\s+instructions\b",
+            re.IGNORECASE,
+        ),
     ),
 )
-_HINTS = ("{", "grad", "evaluat", "judg", "review", "verif", "mark", "scor", "answer", "truth", "instruct", "override")
+
+_STEMS = tuple(sorted({stem for groups, _ in _RULES for group in groups for stem in group}))
 
 
 def addressed_to_grader(text: str) -> str | None:
@@ -60,9 +96,14 @@ def addressed_to_grader(text: str) -> str | None:
     'Please grade'
     """
     lowered = text.lower()
-    if not any(hint in lowered for hint in _HINTS):
+    present = {stem for stem in _STEMS if stem in lowered}
+    if not present:
         return None
-    found = [match for pattern in _PATTERNS if (match := pattern.search(text))]
+    found = [
+        match
+        for groups, pattern in _RULES
+        if all(not present.isdisjoint(group) for group in groups) and (match := pattern.search(text))
+    ]
     if not found:
         return None
     return min(found, key=lambda match: match.start()).group(0).strip()

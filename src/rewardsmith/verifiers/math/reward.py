@@ -6,6 +6,7 @@ import re
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 from rewardsmith.core import RewardResult, Sample, register
@@ -131,9 +132,9 @@ class MathAnswer(Reward):
         references = [str(r) for r in references if r is not None and str(r).strip()]
         if not references:
             return {}, RewardResult.fail("no reference answer to compare with", kind=ErrorKind.BAD_INPUT)
-        read = [(ref, *read_reference(ref)) for ref in references]
-        for ref, gold_raw, _ in read:
-            if why := _unreadable_reference(gold_raw):
+        read = [(ref, *_reference(ref)) for ref in references]
+        for ref, _, _, why in read:
+            if why:
                 message = f"reference {_short(ref, 80)!r} cannot be read: {why}"
                 return {}, RewardResult.fail(message, kind=ErrorKind.BAD_INPUT, reference=_short(ref))
         text = _without_echoed_prompt(sample)
@@ -157,7 +158,7 @@ class MathAnswer(Reward):
                 return details, RewardResult.ok(0.0, **details, comparison="hedged")
             answer = tuple(distinct) if len(distinct) > 1 else found.answer
         keys = []
-        for _, gold_raw, _ in read:
+        for _, gold_raw, _, _ in read:
             if gold_raw not in golds:
                 try:
                     golds[gold_raw] = parse_gold(gold_raw)
@@ -212,6 +213,13 @@ def _without_echoed_prompt(sample: Sample) -> str:
     if len(prompt) >= 12 and prompt in text:
         text = text.replace(prompt, ECHO)
     return text
+
+
+@lru_cache(maxsize=4096)
+def _reference(reference: str) -> tuple[str, str, str | None]:
+    """(gold answer, how it was taken, why it cannot be read or None): once per reference."""
+    gold, method = read_reference(reference)
+    return gold, method, _unreadable_reference(gold)
 
 
 def _unreadable_reference(gold: str) -> str | None:
