@@ -18,6 +18,7 @@ Defences against a program that tries to fool the verdict rather than solve the 
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib
 import io
 import json
@@ -152,6 +153,12 @@ def _names(program: ProgramProcess, described: Any) -> dict[str, Any]:
     return names
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str, filename: str) -> Any:
+    """Tests and prompts compiled once per server: the samples of a group share them."""
+    return compile(source, filename, "exec")
+
+
 def _prompt_helpers(test: dict[str, Any], cache: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """What a HumanEval prompt defines besides the entry point (``poly`` in HumanEval/32,
     ``encode_cyclic`` in /38), defined here from the reference: the tests check the candidate
@@ -164,9 +171,9 @@ def _prompt_helpers(test: dict[str, Any], cache: dict[str, dict[str, Any]]) -> d
         namespace: dict[str, Any] = {"__builtins__": dict(_PRISTINE_BUILTINS), "__name__": "__prompt__"}
         try:
             try:
-                code = compile(prompt, "<prompt>", "exec")
+                code = _compiled(prompt, "<prompt>")
             except SyntaxError:  # a prompt that stops at the entry point's signature
-                code = compile(prompt + "    pass\n", "<prompt>", "exec")
+                code = _compiled(prompt + "    pass\n", "<prompt>")
             exec(code, namespace)
         except BaseException:  # noqa: BLE001 - a prompt that is not a program on its own
             namespace = {}
@@ -218,7 +225,7 @@ def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], N
         def action(test: dict[str, Any] = test, scope: dict[str, Any] = scope, index: int = index) -> None:
             if program.gone is not None:
                 raise program.gone
-            exec(compile(test["code"], f"<test {index}>", "exec"), scope)
+            exec(_compiled(test["code"], f"<test {index}>"), scope)
             if test.get("call"):
                 if test["call"] not in scope:
                     raise NameError(f"the program does not define {test['call']!r}")
