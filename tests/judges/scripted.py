@@ -39,6 +39,7 @@ class Reply:
 class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     allow_reuse_port = True  # a restarted server takes its old port back (the connections are in TIME-WAIT)
+    request_queue_size = 256  # a judge opens up to max_concurrency connections at once
 
 
 Rule = Callable[[dict[str, Any]], "Reply | str | list[str]"]
@@ -72,6 +73,7 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
