@@ -58,10 +58,11 @@ def build_classifier(folder: Path) -> str:
     return str(folder)
 
 
-def waste(lengths: list[list[int]]) -> float:
-    """Share of padded positions over batches given as lists of sequence lengths."""
-    padded = sum(max(batch) * len(batch) for batch in lengths)
-    return 1 - sum(map(sum, lengths)) / padded
+def waste(batches: list[list[int]], widths: list[int]) -> float:
+    """Share of the computed positions that are padding, for batches of sequence lengths padded
+    to the given widths."""
+    padded = sum(width * len(batch) for batch, width in zip(batches, widths, strict=True))
+    return 1 - sum(map(sum, batches)) / padded
 
 
 def main() -> None:
@@ -119,9 +120,13 @@ def main() -> None:
         single = values["one forward per text"]
 
         lengths = [len(tokenizer(t, truncation=True, max_length=512)["input_ids"]) for t in corpus]
-        ours_batches = [[lengths[i] for i in b] for b in engine.pack(lengths, args.batch_size, None)]
+        ours_batches = [[lengths[i] for i in b] for b in engine.pack(lengths, args.batch_size, None, 512)]
         peer_batches = [lengths[i:i + args.batch_size] for i in range(0, len(lengths), args.batch_size)]
-        waste_of = {rows[0][0]: waste(ours_batches), rows[1][0]: waste(peer_batches), rows[2][0]: 0.0}
+        waste_of = {
+            rows[0][0]: waste(ours_batches, [engine.width_of(b[0], 512) for b in ours_batches]),
+            rows[1][0]: waste(peer_batches, [max(b) for b in peer_batches]),
+            rows[2][0]: 0.0,
+        }
 
     print(f"{len(corpus)} HH-RLHF texts, {sum(lengths)} tokens (mean {sum(lengths) / len(lengths):.0f}, "
           f"max {max(lengths)}), batch size {args.batch_size}, torch threads {args.threads}, "

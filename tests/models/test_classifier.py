@@ -163,3 +163,9 @@ def test_missing_torch_names_the_extra(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install 'rewardsmith\[models\]'") as caught:
         engine.require()
     assert caught.value.kind == "dependency"
+
+
+def test_a_spec_naming_a_model_component_without_the_extra_is_refused_before_scoring(monkeypatch):
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as if the models extra were not installed
+    with pytest.raises(SpecError, match=r"^type: model.prm needs the package 'transformers'.*rewardsmith\[models\]"):
+        load({"type": "model.prm", "model": "any/model"})

@@ -91,11 +91,10 @@ class ModelReward(Reward):
             path or self.model, self.task, device=self.device, dtype=self.dtype, device_map=self.device_map
         )
 
-    def run(self, loaded: engine.Loaded, sequences: list[list[int]], forward: Any, take: Any,
-            stats: engine.Stats | None = None) -> list[Any]:
+    def run(self, loaded: engine.Loaded, sequences: list[list[int]], forward: Any, take: Any) -> list[Any]:
         return engine.run(
             loaded, sequences, forward, take, pad_id=engine.pad_id_of(self.tokenizer),
-            batch_size=self.batch_size, max_tokens=self.max_tokens, limit=self._limit, stats=stats,
+            batch_size=self.batch_size, max_tokens=self.max_tokens, limit=self._limit,
         )
 
     def prepare(self, sample: Sample, where: str) -> Any:

@@ -178,20 +178,6 @@ def pack(lengths: Sequence[int], batch_size: int, max_tokens: int | None, limit:
     return batches
 
 
-@dataclass
-class Stats:
-    """What the engine did: real tokens, padded tokens (width × rows) and forward passes."""
-
-    tokens: int = 0
-    padded: int = 0
-    batches: int = 0
-
-    @property
-    def padding_waste(self) -> float:
-        """Share of the computed positions that were padding."""
-        return 0.0 if not self.padded else 1.0 - self.tokens / self.padded
-
-
 def collate(sequences: Sequence[Sequence[int]], pad_id: int, side: Literal["right", "left"],
             device: Any, width: int | None = None) -> tuple[Any, Any, Any, list[int]]:
     """``(input_ids, attention_mask, position_ids, offsets)`` for one batch of ``width`` columns
@@ -229,7 +215,6 @@ def run(
     max_tokens: int | None,
     side: Literal["right", "left"] = "right",
     limit: int | None = None,
-    stats: Stats | None = None,
 ) -> list[Any]:
     """Run ``forward(model, ids, mask, positions)`` over packed batches of ``sequences``.
 
@@ -253,10 +238,6 @@ def run(
                     results[index] = take(index, output[row, offsets[row]:offsets[row] + lengths[index]])
                 else:
                     results[index] = take(index, output[row])
-        if stats is not None:
-            stats.tokens += sum(lengths[i] for i in batch)
-            stats.padded += ids.shape[0] * ids.shape[1]
-            stats.batches += 1
     return results
 
 
