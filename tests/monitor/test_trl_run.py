@@ -76,7 +76,7 @@ def run(shared_data, tmp_path_factory):
 
 
 def test_the_monitor_logs_every_metric_at_every_grpo_step(run):
-    trainer, callback, tmp = run
+    trainer, _callback, tmp = run
     lines = [json.loads(line) for line in (tmp / "monitor" / "monitor.jsonl").read_text().splitlines()]
     assert [line["step"] for line in lines] == list(range(1, STEPS + 1))
     for line in lines:
@@ -113,7 +113,7 @@ def test_grpo_finds_the_hack_and_the_monitor_raises_the_divergence_once(run):
 
 
 def test_trls_own_trainer_state_reads_as_the_same_curves(run):
-    trainer, callback, tmp = run
+    _trainer, _callback, tmp = run
     records = load_records(tmp / "trainer_state.json")
     ours = load_records(tmp / "monitor")
     assert [r["step"] for r in records] == [r["step"] for r in ours]
@@ -128,7 +128,7 @@ def test_the_monitor_report_renders_in_chromium_offline(run, driver):  # noqa: F
 
     from rewardsmith.cli import app
 
-    trainer, callback, tmp = run
+    _trainer, _callback, tmp = run
     report = tmp / "report.html"
     result = CliRunner().invoke(app, ["monitor", str(tmp / "monitor"), "-o", str(report)])
     assert result.exit_code == 0, result.output

@@ -73,6 +73,11 @@ def serve(
         str | None, typer.Option(help="/get_reward: tokenizer (name or path) to cut prompts out of queries.")
     ] = None,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    monitor_dir: Annotated[
+        Path | None, typer.Option(help="Watch the reward across requests: monitor.jsonl and /metrics gauges here.")
+    ] = None,
+    monitor_every: Annotated[int, typer.Option(min=1, help="Samples per monitor step.")] = 256,
+    monitor_probe_every: Annotated[int, typer.Option(min=0, help="Run the cheap hacking probes every K steps.")] = 0,
 ) -> None:
     """Serve SPEC over HTTP until interrupted; Ctrl-C or SIGTERM drains in-flight requests."""
     try:
@@ -93,6 +98,9 @@ def serve(
         api_key_env=api_key_env,
         on_error=on_error,
         tokenizer=tokenizer,
+        monitor_dir=str(monitor_dir.resolve()) if monitor_dir else None,
+        monitor_every=monitor_every,
+        monitor_probe_every=monitor_probe_every,
     )
     config.api_key()
     reward = load(config.spec)

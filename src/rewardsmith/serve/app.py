@@ -8,6 +8,7 @@ error *results* in a 200, never a 5xx for the whole batch.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import os
@@ -63,6 +64,9 @@ class ServeConfig:
     api_key_env: str | None = None
     on_error: openrlhf.OnError = "abstain"
     tokenizer: str | None = None
+    monitor_dir: str | None = None
+    monitor_every: int = 256
+    monitor_probe_every: int = 0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -116,10 +120,31 @@ def _load_tokenizer(name: str | None) -> Any:
     return AutoTokenizer.from_pretrained(name)
 
 
+def _monitor(config: ServeConfig, metrics: Metrics) -> Any:
+    """The training monitor over every scored request (``--monitor-dir``), or None.
+
+    A step closes every ``monitor_every`` samples across requests; its gauges join ``/metrics``.
+    With ``--workers N`` each process writes its own ``monitor-<pid>.jsonl``.
+    """
+    if not config.monitor_dir:
+        return None
+    from rewardsmith.monitor import LOG_NAME, Monitor
+
+    monitor = Monitor(
+        config.monitor_dir,
+        every=config.monitor_every,
+        probe_every=config.monitor_probe_every,
+        file_name=LOG_NAME if CONFIG_ENV not in os.environ else f"monitor-{os.getpid()}.jsonl",
+    )
+    metrics.extra = monitor.prometheus
+    return monitor
+
+
 def create_app(reward: Reward, config: ServeConfig | None = None) -> FastAPI:
     """The ASGI app serving ``reward``; the batcher starts and drains with the app's lifespan."""
     config = config or ServeConfig()
     metrics = Metrics()
+    monitor = _monitor(config, metrics)
     served: Reward = reward
     if config.cache:
         cached = CachedReward(reward, config.cache)
@@ -166,6 +191,8 @@ def create_app(reward: Reward, config: ServeConfig | None = None) -> FastAPI:
         samples = [Sample.from_record(record) for record in records]
         results = await batcher.score(samples, timeout=config.timeout)
         metrics.record_results("/score", results)
+        if monitor is not None:
+            await asyncio.to_thread(monitor.observe, reward.name, samples, results, reward=reward)
         return JSONBytes({"results": [r.to_dict() for r in results]})
 
     @app.post("/get_reward", response_model=OpenRLHFResponse, responses=_ERRORS)
@@ -181,6 +208,8 @@ def create_app(reward: Reward, config: ServeConfig | None = None) -> FastAPI:
         samples, found = openrlhf.to_samples(body.query, body.prompts, body.labels, tokenizer)
         results = await batcher.score(samples, timeout=config.timeout)
         metrics.record_results("/get_reward", results)
+        if monitor is not None:
+            await asyncio.to_thread(monitor.observe, reward.name, samples, results, reward=reward)
         try:
             answer = openrlhf.to_response(results, found, config.on_error, reward.value_range)
         except openrlhf.RewardFailed as exc:

@@ -65,6 +65,8 @@ class Metrics:
         self.in_flight = 0
         self.queue_depth: Callable[[], int] = lambda: 0
         self.cache_counts: Callable[[], tuple[int, int]] | None = None
+        #: More lines read at scrape time (the training monitor's gauges, with ``--monitor-dir``).
+        self.extra: Callable[[], list[str]] | None = None
 
     def record_request(self, route: str, status: int, seconds: float) -> None:
         self.requests[(route, status)] += 1
@@ -114,4 +116,6 @@ class Metrics:
                       "# TYPE rewardsmith_cache_hits_total counter", f"rewardsmith_cache_hits_total {hits}",
                       "# HELP rewardsmith_cache_misses_total Samples scored because the cache missed.",
                       "# TYPE rewardsmith_cache_misses_total counter", f"rewardsmith_cache_misses_total {misses}"]
+        if self.extra is not None:
+            lines += self.extra()
         return "\n".join(lines) + "\n"
