@@ -96,7 +96,8 @@ def verdicts_of(reward: Reward, samples: list[Sample]) -> tuple[list[str | None]
             else:
                 verdict = "a" if a.value > b.value else "b" if b.value > a.value else "tie"
                 found.append((verdict, verdict))
-    first, second = [], []
+    first: list[str | None] = []
+    second: list[str | None] = []
     for item in found:
         if isinstance(item, JudgeError):
             errors.append(str(item))

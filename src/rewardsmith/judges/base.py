@@ -51,6 +51,20 @@ class Judge(Reward):
 
     value_range: tuple[float, float] | None = (0.0, 1.0)
     requires: ClassVar[Mapping[str, str]] = {"httpx": "judges"}
+    # The endpoint parameters, set by _set_endpoint from each judge's constructor (ENDPOINT_PARAMS).
+    base_url: str
+    model: str
+    api_key_env: str | None
+    temperature: float
+    max_tokens: int
+    seed: int | None
+    timeout: float
+    max_concurrency: int
+    rpm: float | None
+    tpm: float | None
+    retries: int
+    cache: str | None
+    prices: dict[str, float] | None
     runtime_params = frozenset(
         {"api_key_env", "timeout", "max_concurrency", "rpm", "tpm", "retries", "cache", "prices"}
     )

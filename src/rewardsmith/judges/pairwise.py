@@ -10,7 +10,7 @@ counted in ``details["position_bias"]``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -22,6 +22,9 @@ from .base import Judge, Plan, usage_of
 from .client import Answer, Call, JudgeError
 from .parse import parse_choice
 from .prompts import PAIRWISE, SYSTEM, fence, messages, template
+
+#: A part of a plan that fills ``results`` in place (the plan turns what is left into not applicable).
+_Fills = Generator[list[Call], list[Answer | JudgeError], None]
 
 #: A verdict in the labels of the pair as given: "a", "b", "tie", or None (no readable verdict).
 Verdict = str | None
@@ -176,7 +179,7 @@ class PairwiseJudge(Judge):
         values = value if isinstance(value, list) else [value]
         return [v for v in values if isinstance(v, str) and v.strip()]
 
-    def _round_robin(self, samples: list[Sample], results: list[RewardResult | None]) -> Plan:
+    def _round_robin(self, samples: list[Sample], results: list[RewardResult | None]) -> _Fills:
         pairs = self._opponents(samples)
         calls = []
         for i, j in pairs:
@@ -191,9 +194,8 @@ class PairwiseJudge(Judge):
                       [g.tolist() for g in group_indices(samples)]):
             for i, result in table.results(group, self.scoring, self.name).items():
                 results[i] = result
-        return results
 
-    def _knockout(self, samples: list[Sample], results: list[RewardResult | None]) -> Plan:
+    def _knockout(self, samples: list[Sample], results: list[RewardResult | None]) -> _Fills:
         groups = [g.tolist() for g in group_indices(samples)]
         alive = {tuple(g): list(g) for g in groups if len(g) > 1}
         rounds_won = dict.fromkeys(range(len(samples)), 0)
@@ -232,7 +234,6 @@ class PairwiseJudge(Judge):
                 else:
                     details = {**table.details(i, group), "rounds_won": rounds_won[i], "rounds": rounds}
                     results[i] = RewardResult.ok(rounds_won[i] / rounds, **details)
-        return results
 
 
 class _Table:
