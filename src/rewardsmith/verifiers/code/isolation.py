@@ -259,7 +259,12 @@ def confine(limits: Limits, no_fork: bool = True, program: bool = False) -> None
 
     ``program``: this process runs untrusted code, which may signal or inspect no other process.
     """
-    _prctl(PR_SET_DUMPABLE, 0)
+    apply_limits(limits)
+    lock_down(no_fork, program)
+
+
+def apply_limits(limits: Limits) -> None:
+    """The resource limits of one check (lowering a limit needs no privilege)."""
     for kind, value in (
         (resource.RLIMIT_CPU, limits.cpu_seconds),
         (resource.RLIMIT_AS, limits.memory_mb * 2**20),
@@ -270,6 +275,12 @@ def confine(limits: Limits, no_fork: bool = True, program: bool = False) -> None
     ):
         hard = value + 1 if kind == resource.RLIMIT_CPU else value
         resource.setrlimit(kind, (value, hard))
+
+
+def lock_down(no_fork: bool = True, program: bool = False) -> None:
+    """Not dumpable, every capability dropped, and the seccomp filter: what does not depend on the
+    job, so a program process does it while it waits for one."""
+    _prctl(PR_SET_DUMPABLE, 0)
     _drop_capabilities()
     if no_fork or program:
         forbid_fork(program)

@@ -26,7 +26,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from .isolation import Limits, confine
+from .isolation import Limits, apply_limits, lock_down
 from .wire import Reader, WireError, decode, encode, send
 
 # Functions here resolve builtins through a private copy taken at import (before any program
@@ -286,17 +286,19 @@ def _describe(exc: BaseException) -> str:
 
 
 def serve_program(calls: int, replies: int) -> None:
-    """In the program's process: wait for the program, confine, load, serve. Never returns."""
+    """In the program's process: lock down, wait for the program, apply its limits, load it,
+    serve the tests' calls. Never returns."""
     try:
+        lock_down(program=True)  # while waiting: off the check's critical path
+        _signal(signal.SIGALRM, _alarm)  # the program may replace it: then the trusted side stops it
         program = Program(Reader(calls), replies)
         first = program.reader.receive()
         if first is None or first.get("op") != "load":
             _exit(0)
+        apply_limits(Limits(**first["limits"]))
         os.chdir(first["workdir"])
         os.environ.clear()
         os.environ.update(first["env"])
-        confine(Limits(**first["limits"]), program=True)
-        _signal(signal.SIGALRM, _alarm)  # the program may replace it: then the trusted side stops it
         program.load(first)
         program.serve()
     finally:
