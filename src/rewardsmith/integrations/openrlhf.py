@@ -13,7 +13,10 @@ mapping in :mod:`rewardsmith.serve.openrlhf` (prompt stripping, [0, 1] scores, f
 Configured by environment variables, read on first call: ``REWARDSMITH_SPEC`` (spec file or
 component name), ``REWARDSMITH_ON_ERROR`` (abstain | zero | raise), ``REWARDSMITH_TIMEOUT``
 (seconds per call) and ``REWARDSMITH_TOKENIZER`` (a local ``tokenizer.json`` or tokenizer folder
-for the tokenizer-aware prompt match).
+for the tokenizer-aware prompt match). ``REWARDSMITH_MONITOR_DIR`` turns on the training monitor
+(:mod:`rewardsmith.monitor`): a step every ``REWARDSMITH_MONITOR_EVERY`` samples (default 256; set
+it to ``rollout_batch_size x n_samples_per_prompt``), completions grouped by prompt, and
+``extra_logs["monitor_alerts"]``, the number of monitor alerts active, which OpenRLHF logs.
 
 >>> reward_fn = OpenRLHFReward("text.exact")
 >>> reward_fn(["<|im_start|>user\\nCapital?<|im_end|>\\nParis<|im_end|>"],
@@ -26,14 +29,18 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rewardsmith.integrations.common import ON_ERROR_CHOICES, BoundReward, OnError, Spec
+from rewardsmith.monitor import hooks
 from rewardsmith.serve.openrlhf import to_response, to_samples
 
 ON_ERROR_ENV = "REWARDSMITH_ON_ERROR"
 TIMEOUT_ENV = "REWARDSMITH_TIMEOUT"
 TOKENIZER_ENV = "REWARDSMITH_TOKENIZER"
+MONITOR_DIR_ENV = "REWARDSMITH_MONITOR_DIR"
+MONITOR_EVERY_ENV = "REWARDSMITH_MONITOR_EVERY"
 
 
 def load_tokenizer(location: str) -> Any:
@@ -57,8 +64,10 @@ class OpenRLHFReward:
         on_error: OnError = "abstain",
         timeout: float | None = None,
         tokenizer: Any = None,
+        monitor: Any = None,
     ) -> None:
         self.bound = BoundReward(spec, on_error=on_error, timeout=timeout)
+        self.monitor = monitor
         self.tokenizer = tokenizer
         self._loaded_tokenizer: Any = None if isinstance(tokenizer, str) else tokenizer
         self._lock = threading.Lock()
@@ -88,7 +97,12 @@ class OpenRLHFReward:
     ) -> dict[str, Any]:
         samples, found = to_samples(list(queries), prompts, labels, self._tokenizer())
         results = self.bound.score(samples)
-        return to_response(results, found, self.bound.on_error, self.bound.reward.value_range)
+        response = to_response(results, found, self.bound.on_error, self.bound.reward.value_range)
+        if self.monitor is not None:
+            grouped = [replace(s, group=s.prompt_text) if s.group is None else s for s in samples]
+            hooks.publish(self.monitor, self.bound.name, grouped, results, reward=self.bound.reward)
+            response["extra_logs"]["monitor_alerts"] = [float(len(self.monitor.book.active))] * len(samples)
+        return response
 
 
 _default: OpenRLHFReward | None = None
@@ -103,10 +117,17 @@ def _from_environment() -> OpenRLHFReward:
             if on_error not in ON_ERROR_CHOICES:
                 raise ValueError(f"{ON_ERROR_ENV} must be one of {', '.join(ON_ERROR_CHOICES)}, got {on_error!r}")
             timeout = os.environ.get(TIMEOUT_ENV)
+            monitor_dir = os.environ.get(MONITOR_DIR_ENV)
+            monitor = None
+            if monitor_dir:
+                from rewardsmith.monitor import shared_monitor
+
+                monitor = shared_monitor(monitor_dir, int(os.environ.get(MONITOR_EVERY_ENV) or 256))
             _default = OpenRLHFReward(
                 on_error=on_error,  # type: ignore[arg-type]  # a str checked against ON_ERROR_CHOICES above
                 timeout=float(timeout) if timeout else None,
                 tokenizer=os.environ.get(TOKENIZER_ENV) or None,
+                monitor=monitor,
             )
         return _default
 

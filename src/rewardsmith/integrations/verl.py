@@ -16,7 +16,12 @@ included, returns the same keys**:
 * ``errored``: 1.0 when the result is an error, else 0.0 (its mean is the error rate);
 * ``status``: ``ok`` / ``not_applicable`` / ``error``; ``error``: the reason, or "";
 * with a single ``spec`` (no routing), two keys per top-level component: ``<label>``, its value
-  (0.0 when it has none), and ``<label>/valid`` (1.0 when it has one).
+  (0.0 when it has none), and ``<label>/valid`` (1.0 when it has one);
+* with ``reward_kwargs.monitor_dir`` (the training monitor, :mod:`rewardsmith.monitor`):
+  ``monitor_alerts``, the number of monitor alerts active when the sample was scored. The
+  monitor closes a step every ``monitor_every`` samples (set it to ``data.train_batch_size x
+  actor_rollout_ref.rollout.n``), groups samples by ``extra_info["index"]`` and writes
+  ``monitor-<pid>.jsonl`` per process.
 
 verl averages every numeric key with a plain mean (``process_validation_metrics`` skips only
 string columns), so a NaN for one failed sample would make the whole metric NaN. Every number
@@ -44,6 +49,7 @@ from rewardsmith.core import RewardResult, Sample
 from rewardsmith.core.result import kind_of
 from rewardsmith.core.reward import describe_exception
 from rewardsmith.integrations.common import SPEC_ENV, BoundReward, OnError, policy_value
+from rewardsmith.monitor import hooks
 
 MATH_SOURCES = (
     "openai/gsm8k",
@@ -132,8 +138,12 @@ class VerlReward:
         on_error: OnError = "abstain",
         timeout: float | None = None,
         abstain_score: float = 0.0,
+        monitor_dir: str | None = None,
+        monitor_every: int = 256,
     ) -> None:
         self.spec = spec
+        self.monitor_dir = monitor_dir
+        self.monitor_every = int(monitor_every)
         self.routes = dict(routes or {})
         self.on_error = on_error
         self.timeout = timeout
@@ -221,9 +231,28 @@ class VerlReward:
         )
         return [RewardResult.fail(reason) for _ in batch]
 
+    def _monitor(self, samples: list[Sample], results: list[RewardResult]) -> Any:
+        """Hand the batch to the training monitor (``monitor_dir``), one source per data_source."""
+        if not self.monitor_dir:
+            return None
+        from dataclasses import replace
+
+        from rewardsmith.monitor import shared_monitor
+
+        monitor = shared_monitor(self.monitor_dir, self.monitor_every)
+        sources: dict[str, list[int]] = {}
+        for index, sample in enumerate(samples):
+            sources.setdefault(sample.extra["data_source"], []).append(index)
+        for source, indices in sources.items():
+            batch = [replace(samples[i], group=samples[i].id) if samples[i].group is None else samples[i]
+                     for i in indices]
+            hooks.publish(monitor, source, batch, [results[i] for i in indices])
+        return monitor
+
     def to_dicts(self, samples: list[Sample], results: list[RewardResult]) -> list[dict[str, Any]]:
         """Map results to verl dicts with one fixed key set; apply the failure policy."""
         components = self.component_keys()
+        monitor = self._monitor(samples, results)
         rows = []
         for sample, result in zip(samples, results, strict=True):
             if result.error is not None and sample.extra["data_source"] not in result.error:
@@ -247,6 +276,8 @@ class VerlReward:
                 part_value = part.get("value") if isinstance(part, dict) else None
                 row[label] = 0.0 if part_value is None else float(part_value)
                 row[f"{label}/valid"] = 0.0 if part_value is None else 1.0
+            if monitor is not None:
+                row["monitor_alerts"] = float(len(monitor.book.active))
             rows.append(row)
         return rows
 
@@ -281,7 +312,8 @@ _adapters_lock = threading.Lock()
 
 def _adapter(options: dict[str, Any]) -> VerlReward:
     """One VerlReward per distinct ``reward_kwargs`` in this process (built on first use)."""
-    known = {k: _plain(options[k]) for k in ("spec", "routes", "on_error", "timeout", "abstain_score") if k in options}
+    names = ("spec", "routes", "on_error", "timeout", "abstain_score", "monitor_dir", "monitor_every")
+    known = {k: _plain(options[k]) for k in names if k in options}
     key = json.dumps(known, sort_keys=True, default=str)
     with _adapters_lock:
         if key not in _adapters:

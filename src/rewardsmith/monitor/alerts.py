@@ -84,7 +84,8 @@ class Alert:
 Rule = Callable[[Sequence[Record], Thresholds], Iterator[Finding]]
 
 
-def _series(history: Sequence[Record], path: Callable[[Record], Any]) -> tuple[list[int], list[float]]:
+def _series(history: Sequence[Record], path: Callable[..., Any]) -> tuple[list[int], list[float]]:
+    # ``path(record)``; typed loosely because the callers' lambdas bind loop variables as defaults.
     steps, values = [], []
     for record in history:
         try:
@@ -97,7 +98,7 @@ def _series(history: Sequence[Record], path: Callable[[Record], Any]) -> tuple[l
     return steps, values
 
 
-def _sustained(history: Sequence[Record], path: Callable[[Record], Any], test: Callable[[float], bool],
+def _sustained(history: Sequence[Record], path: Callable[..., Any], test: Callable[[float], bool],
                patience: int) -> list[float] | None:
     """The last ``patience`` values when every one passes ``test`` (None otherwise)."""
     tail = history[-patience:]
@@ -262,12 +263,12 @@ class AlertBook:
         unknown = [name for name in rules or () if name not in RULES]
         if unknown:
             raise ValueError(f"unknown alert rules {unknown}; known: {', '.join(RULES)}")
-        self.rules = {name: RULES[name] for name in (rules if rules is not None else RULES)}
+        self.rules = list(rules if rules is not None else RULES)  # names: the book pickles
         self.active: set[str] = set()
 
     def update(self, history: Sequence[Record]) -> list[Alert]:
         """The alerts whose episode starts at the newest record of ``history``."""
-        findings = [f for rule in self.rules.values() for f in rule(history, self.thresholds)]
+        findings = [f for name in self.rules for f in RULES[name](history, self.thresholds)]
         now = {f.key for f in findings}
         step = int(history[-1]["step"]) if history else 0
         fresh = [

@@ -165,6 +165,13 @@ class Monitor:
         self._buffered = 0
         self._lock = threading.RLock()
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
     @property
     def thresholds(self) -> Thresholds:
         return self.book.thresholds

@@ -33,7 +33,8 @@ def _get(record: Record, *path: str) -> Any:
     return value
 
 
-def _series(records: Sequence[Record], pick: Callable[[Record], Any]) -> list[float | None]:
+def _series(records: Sequence[Record], pick: Callable[..., Any]) -> list[float | None]:
+    # ``pick(record)``; typed loosely because the callers' lambdas bind loop variables as defaults.
     out = []
     for record in records:
         value = pick(record)
@@ -189,7 +190,7 @@ def render(records: Sequence[Record], source: str = "") -> str:
                              "counted by kind, never read as 0.", _chart(steps, rates, "rates by step", "share",
                                                                          (0.0, 1.0))))
 
-    probes = {}
+    probes: dict[str, None] = {}
     for r in records:
         for name, found in (r.get("probes") or {}).items():
             for probe in found if isinstance(found, dict) else {}:

@@ -97,7 +97,8 @@ def no_signal_share(groups: Sequence[Any], results: Sequence[RewardResult]) -> t
     members: dict[Any, list[float | None]] = {}
     for group, result in zip(groups, results, strict=True):
         if group is not None:
-            members.setdefault(group, []).append(result.value)
+            key = group if isinstance(group, str | int | float | tuple) else repr(group)
+            members.setdefault(key, []).append(result.value)
     sized = [values for values in members.values() if len(values) >= 2]
     if not sized:
         return 0, None
