@@ -179,3 +179,33 @@ def completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
         "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                   "total_tokens": prompt_tokens + completion_tokens},
     }
+
+
+def conformance_rule(body: dict[str, Any]) -> str:
+    """A deterministic judge that answers every judge's format from the texts it is shown."""
+    texts = fenced(body)
+    if len(texts) == 2:
+        return "[[A]]" if len(texts[0]) >= len(texts[1]) else "[[B]]"
+    text = texts[0] if texts else ""
+    yes = "YES" if len(text) % 2 == 0 else "NO"
+    if "numbered criterion" in body["messages"][-1]["content"]:
+        return f'{{"1": {str(yes == "YES").lower()}, "2": true}}'
+    return f"Verdict: {yes}\nScore: {len(text) % 10 + 1}"
+
+
+#: The parameters each live judge is checked with, besides its endpoint.
+JUDGE_SPECS: dict[str, dict[str, Any]] = {
+    "judge.pointwise": {},
+    "judge.pairwise": {},
+    "judge.rubric": {"criteria": ["Answers the question.", {"text": "Is correct.", "required": True}]},
+    "judge.verify": {"logprobs": False},
+}
+_SHARED: list[ScriptedServer] = []
+
+
+def judge_target(name: str) -> dict[str, Any]:
+    """A spec of the live judge ``name`` pointing at a scripted server shared by the process
+    (started on first use; for the conformance battery over every registered component)."""
+    if not _SHARED:
+        _SHARED.append(ScriptedServer(conformance_rule).start())
+    return {"type": name, "base_url": _SHARED[0].url, "model": "scripted", **JUDGE_SPECS[name]}

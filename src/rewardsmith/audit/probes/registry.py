@@ -30,6 +30,7 @@ BUILTIN_PROBES = {
     **dict.fromkeys(
         ("whole_image", "many_boxes", "off_image", "swapped_corners", "zero_area_box"), f"{__package__}.grounding"
     ),
+    **dict.fromkeys(("fence_escape", "verdict_forgery"), f"{__package__}.judge"),
 }
 
 #: What a variant must not out-score: the record's own completion (a degraded copy of it must
