@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 WIDTH, HEIGHT = 460, 230
@@ -131,7 +131,7 @@ def legend_width(names: Sequence[str]) -> float:
 
 def lines(
     x: Sequence[float],
-    series: dict[str, Sequence[float | None]],
+    series: Mapping[str, Sequence[float | None]],
     title: str,
     x_label: str,
     y_label: str,
