@@ -175,16 +175,16 @@ def _components(results: Sequence[RewardResult]) -> dict[str, dict[str, Any]]:
             if label in parts and parts[label][0] is None and _component_error(r, label)
         )
         out[label] = {"mean": mean, "std": std, "n": len(values), "errors": errors, "share": None}
-    complete = [
-        (r.value, parts)
-        for r, parts in zip(results, per_sample, strict=True)
-        if r.value is not None and parts and all(label in parts and parts[label][0] is not None for label in labels)
-    ]
+    complete: list[tuple[float, dict[str, tuple[float, float]]]] = []
+    for r, parts in zip(results, per_sample, strict=True):
+        if r.value is None or not parts:
+            continue
+        known = {label: (value, 1.0 if weight is None else weight)
+                 for label, (value, weight) in parts.items() if value is not None}
+        if all(label in known for label in labels):
+            complete.append((r.value, known))
     if len(labels) >= 1 and len(complete) >= 2:
-        weighted = {
-            label: [parts[label][0] * (1.0 if parts[label][1] is None else parts[label][1]) for _, parts in complete]
-            for label in labels
-        }
+        weighted = {label: [parts[label][0] * parts[label][1] for _, parts in complete] for label in labels}
         for label, share in variance_shares([total for total, _ in complete], weighted).items():
             out[label]["share"] = share
     return out
