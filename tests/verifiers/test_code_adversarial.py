@@ -453,5 +453,16 @@ def test_a_crash_that_the_test_swallows_still_fails_it():
     assert statuses(result) == ["crashed", "crashed"]
 
 
+def test_values_too_deep_or_too_large_are_not_plain_even_when_the_test_swallows_it():
+    code = ("def cyclic(x):\n    a = []\n    a.append(a)\n    return a\n"
+            "def huge(x):\n    return 'x' * (20 * 2**20)\n")
+    swallow = "try:\n    assert {}(1) == 2\nexcept BaseException:\n    pass"
+    result = run(code, {"asserts": [swallow.format("cyclic"), swallow.format("huge")]})
+    assert statuses(result) == ["failed", "failed"]
+    assert [t["error"] for t in result.details["tests"]] == [
+        "cyclic returned a list, not a plain value (nested more than 64 deep)",
+        "huge returned a str, not a plain value (larger than 16 MB)"]
+
+
 def test_pool_still_scores_after_every_attack():
     assert run("def f(x):\n    return x + 1\n").value == 1.0

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .isolation import Limits, apply_limits, lock_down
-from .wire import Reader, WireError, decode, encode, send
+from .wire import MAX_MESSAGE, Reader, WireError, decode, encode, line, send
 
 # Functions here resolve builtins through a private copy taken at import (before any program
 # ran), so a program that patches ``builtins`` does not change how its answers are sent.
@@ -150,15 +150,20 @@ class Program:
         if kind == "ok":
             try:
                 message["value"] = encode(value, self.ref)
-            except Exception as exc:  # noqa: BLE001 - too deep to encode
-                kind, value = "raise", exc
-                message["ok"] = False
-            else:
                 message.update(extra or {})
-        if kind == "raise":
+                data = line(message)
+                if len(data) < MAX_MESSAGE:
+                    send(self.out, data)
+                    return
+                why = f"larger than {MAX_MESSAGE >> 20} MB"
+            except Exception as exc:  # noqa: BLE001 - nested too deep to encode
+                why = str(exc)
+            message = {"op": "reply", "id": ident, "ok": False, "stderr": message["stderr"], "kind": "notplain",
+                       "message": f"{type(value).__name__[:100]}, not a plain value ({why})"}
+        elif kind == "raise":
             bases = [k.__name__ for k in type(value).__mro__ if _PRISTINE.get(k.__name__) is k]
             message.update(kind="raise", type=type(value).__name__[:100], bases=bases, message=_message(value))
-        elif kind != "ok":
+        else:
             message.update(kind=kind, message=value or "")
         send(self.out, message)
 

@@ -239,7 +239,7 @@ class ProgramProcess:
         encoded_kwargs = {k: encode(v, self.argument) for k, v in kwargs.items()}
         reply = self.request({"op": "call", "ref": remote._ref, "args": encoded_args, "kw": encoded_kwargs})
         made: list[str] = []
-        value = self._outcome(reply, made)
+        value = self._outcome(reply, made, remote._plain or f"a {remote._class}")
         for key, data in (reply.get("changed") or {}).items():
             target = args[int(key)] if key.isdigit() and int(key) < len(args) else kwargs.get(key)
             _update(target, self.value(data))
@@ -253,7 +253,7 @@ class ProgramProcess:
             message["value"] = encode(value[0], self.argument)
         return self._outcome(self.request(message), [])
 
-    def _outcome(self, reply: dict[str, Any], made: list[str]) -> Any:
+    def _outcome(self, reply: dict[str, Any], made: list[str], name: str = "the program") -> Any:
         if isinstance(reply.get("stderr"), str) and self.stderr is not None:
             self.stderr.write(reply["stderr"])
         if reply.get("ok") is True:
@@ -263,6 +263,8 @@ class ProgramProcess:
             raise self.fail(TestTimeout())
         if kind == "exit":
             raise self.fail(ProgramExit(message))
+        if kind == "notplain":
+            raise self.fail(NotPlainValue(f"{name} returned a {message}"))
         raise _exception(str(reply.get("type", "Exception")), reply.get("bases"), message)
 
 

@@ -143,9 +143,14 @@ def decode(data: Any, ref: Callable[[list], Any] | None = None, depth: int = 0) 
     raise WireError(f"unknown value tag {str(tag)[:20]!r}")
 
 
-def send(fd: int, message: dict[str, Any]) -> None:
-    """Write one message (a JSON object on one line: JSON escapes every newline inside it)."""
-    data = (_message_text(message) + "\n").encode()
+def line(message: dict[str, Any]) -> bytes:
+    """One message as a line: a JSON object (JSON escapes every newline inside it)."""
+    return (_message_text(message) + "\n").encode()
+
+
+def send(fd: int, message: dict[str, Any] | bytes) -> None:
+    """Write one message (or a line made by :func:`line`)."""
+    data = message if isinstance(message, bytes) else line(message)
     while data:
         data = data[_write(fd, data):]
 
