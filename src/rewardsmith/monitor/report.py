@@ -161,7 +161,7 @@ def render(records: Sequence[Record], source: str = "") -> str:
     sections.append(_section("goodhart", "Proxy against gold", "One point per step. A reward that is being "
                              "hacked climbs on the proxy axis while the gold stays flat or falls; the last step is "
                              "red.",
-                             row(*trajectory)))
+                             row(*trajectory) if any(trajectory) else ""))
 
     shares = {}
     for name in sources:
