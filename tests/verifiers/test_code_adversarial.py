@@ -464,5 +464,18 @@ def test_values_too_deep_or_too_large_are_not_plain_even_when_the_test_swallows_
         "huge returned a str, not a plain value (larger than 16 MB)"]
 
 
+def test_garbage_on_the_programs_own_pipe_is_a_verdict_never_an_error():
+    # A program can write on its own pipe to the tests' process. Whatever it writes (a forged
+    # "loaded" message with wrong types, JSON nested 100,000 deep, a line of 20 MB) earns 0,
+    # never an error result that a trainer might treat differently from a 0.
+    messages = ["{\"op\": \"loaded\", \"s\": \"passed\", \"t\": \"x\", \"names\": 5, \"e\": []}\\n",
+                "[\" * 100000 + \"]\" * 100000 + \"\\n", "x\" * (20 * 2**20) + \"\\n"]
+    for message in messages:
+        code = (f"import os\nfor fd in range(3, 16):\n    try:\n        os.write(fd, (\"{message}\").encode())\n"
+                f"    except OSError:\n        pass\ndef f(x):\n    return 1\n")
+        result = run(code, {"asserts": ["assert f(1) == 2", "assert f(1) == 1"]})
+        assert result.value == 0.0, (message[:40], result.error, result.details)
+
+
 def test_pool_still_scores_after_every_attack():
     assert run("def f(x):\n    return x + 1\n").value == 1.0

@@ -199,15 +199,22 @@ def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], N
                                "limits": job["limits"]}, timeout)
         names = _names(program, loaded.get("names")) if loaded["s"] == "passed" else {}
         _setitimer(signal.ITIMER_REAL, 0)
-    except (ProgramGone, TestTimeout) as exc:
+    except BaseException as exc:  # noqa: BLE001 - whatever the program sent, never an infrastructure error
         _setitimer(signal.ITIMER_REAL, 0)
-        gone = exc if isinstance(exc, ProgramGone) else program.kill("timed_out", "the program did not load in time")
+        if isinstance(exc, ProgramGone):
+            gone = exc
+        elif isinstance(exc, TestTimeout):
+            gone = program.kill("timed_out", "the program did not load in time")
+        else:
+            gone = program.kill("crashed", f"the program broke the protocol while loading ({type(exc).__name__})")
         tail = program.stderr_tail()
         for index in range(len(tests)):
             report({"i": index, "s": gone.status, "e": gone.message, "t": 0.0, "stderr": tail})
         return False
+    seconds: Any = loaded.get("t")
     report({"phase": "load", "s": loaded["s"], "e": str(loaded.get("e", ""))[-TAIL:],
-            "t": float(loaded.get("t", 0.0)), "stderr": str(loaded.get("stderr", ""))[-TAIL:]})
+            "t": float(seconds) if type(seconds) in (int, float) else 0.0,
+            "stderr": str(loaded.get("stderr", ""))[-TAIL:]})
     if loaded["s"] != "passed":
         return False
     prompts: dict[str, dict[str, Any]] = {}

@@ -240,8 +240,10 @@ class ProgramProcess:
         reply = self.request({"op": "call", "ref": remote._ref, "args": encoded_args, "kw": encoded_kwargs})
         made: list[str] = []
         value = self._outcome(reply, made, remote._plain or f"a {remote._class}")
-        for key, data in (reply.get("changed") or {}).items():
-            target = args[int(key)] if key.isdigit() and int(key) < len(args) else kwargs.get(key)
+        changed = reply.get("changed")
+        for key, data in changed.items() if type(changed) is dict else ():
+            position = int(key) if key.isdigit() and len(key) < 6 else -1
+            target = args[position] if 0 <= position < len(args) else kwargs.get(key)
             _update(target, self.value(data))
         if remote._plain and made:
             raise self.fail(NotPlainValue(f"{remote._plain} returned a {made[0]}, not a plain value"))
