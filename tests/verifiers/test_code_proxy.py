@@ -106,3 +106,14 @@ def test_modules_the_program_imported_are_the_tests_own():
     code = "import math\nimport collections as c\nLIMIT = [1, 2]\ndef f(x):\n    return x\n"
     asserts = ["assert math.isclose(f(0.1 + 0.2), 0.3) and c.Counter('aab')['a'] == 2 and LIMIT == [1, 2]"]
     assert statuses(run(code, asserts)) == ["passed"]
+
+
+def test_packages_the_program_imported_must_be_imported_by_the_tests():
+    # The program names the module; only the standard library is imported on its word.
+    code = "import yaml as y\ndef f(x):\n    return x\n"
+    result = run(code, ["assert y.safe_load('a: 1') == {'a': 1}",
+                        "import yaml\nassert yaml.safe_load(f('a: 1')) == {'a': 1}"])
+    assert statuses(result) == ["failed", "passed"]
+    assert result.details["tests"][0]["error"] == (
+        "ImportError: the tests cannot import 'yaml', which the program imported (not a "
+        "standard-library module: the tests must import it themselves)")

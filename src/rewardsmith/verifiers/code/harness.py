@@ -113,13 +113,17 @@ def _run_limited(timeout: float, action: Any, program: ProgramProcess) -> tuple[
 
 def _module(name: Any) -> Any:
     """This process's own module ``name`` (one the program imported), or a stand-in that says why
-    it is missing."""
-    if isinstance(name, str) and all(part.isidentifier() for part in name.split(".")):
-        try:
-            return importlib.import_module(name)
-        except BaseException as exc:  # noqa: BLE001 - any failure to import is reported on use
-            return _Missing(name, f"{type(exc).__name__}: {exc}")
-    return _Missing(str(name)[:100], "not a module name")
+    it is missing. Only standard-library modules: the program chooses the name, and an installed
+    package's import would run (and stay loaded) in this process; tests that use another package
+    import it themselves."""
+    if not isinstance(name, str) or not all(part.isidentifier() for part in name.split(".")):
+        return _Missing(str(name)[:100], "not a module name")
+    if name.partition(".")[0] not in sys.stdlib_module_names:
+        return _Missing(name, "not a standard-library module: the tests must import it themselves")
+    try:
+        return importlib.import_module(name)
+    except BaseException as exc:  # noqa: BLE001 - any failure to import is reported on use
+        return _Missing(name, f"{type(exc).__name__}: {exc}")
 
 
 class _Missing:
