@@ -337,6 +337,8 @@ def _exception(name: str, bases: Any, message: str) -> BaseException:
             break
     key = (name[:100], base.__name__)
     if key not in _exceptions:
+        if len(_exceptions) >= 1024:  # the program chooses the names: the cache stays bounded
+            _exceptions.clear()
         namespace = {"__module__": "builtins", "__str__": lambda self: self.args[0] if self.args else ""}
         try:
             _exceptions[key] = type(key[0], (base,), namespace)
