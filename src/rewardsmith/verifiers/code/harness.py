@@ -32,11 +32,7 @@ from typing import Any
 
 from .proxy import NotPlainValue, ProgramExit, ProgramGone, ProgramProcess, Remote, TestTimeout, Unsupported
 
-_PRISTINE_BUILTINS = dict(builtins.__dict__)
-# Functions of this module resolve builtins through this private copy, and call other modules
-# through names bound here, so a program that patches ``builtins``, ``os`` or ``json`` cannot
-# change what the harness does.
-__builtins__ = dict(_PRISTINE_BUILTINS)  # type: ignore[assignment]  # deliberate: a dict, not the module
+_PRISTINE_BUILTINS = dict(builtins.__dict__)  # each test gets a fresh copy (no program runs here)
 _write, _read, _close, _dumps, _loads = os.write, os.read, os.close, json.dumps, json.loads
 _setitimer, _signal, _clock = signal.setitimer, signal.signal, time.perf_counter
 _format_exception_only = traceback.format_exception_only
