@@ -97,3 +97,26 @@ def test_monitor_command_on_a_missing_path_is_one_line_and_exit_2(tmp_path):
     finally:
         sys.argv = argv
     assert stop.value.code == 2
+
+
+def test_a_rewardsmith_score_output_replays_through_the_monitor_every_n_records(tmp_path):
+    data = write_lines(tmp_path / "data.jsonl", [
+        {"completion": c, "reference": r, "group": g}
+        for g, rows in enumerate([[("Paris", "Paris"), ("Rome", "Paris")], [("4", "4"), ("4", None)]] * 2)
+        for c, r in rows
+    ])
+    scored = tmp_path / "scored.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(app, ["score", "text.exact", str(data), "-o", str(scored)])
+    assert result.exit_code == 1, result.output  # 2 of 8 records have no reference: bad_input errors
+    records = load_records(scored, every=4)
+    assert [r["step"] for r in records] == [1, 2]
+    for record in records:
+        stats = record["rewards"]["reward"]
+        assert stats["n"] == 4 and stats["ok"] == 3 and stats["mean"] == 2 / 3
+        assert stats["errors"]["bad_input"] == 1
+        assert stats["groups"] == 2 and stats["no_signal_share"] == 0.5
+    shown = runner.invoke(app, ["monitor", str(scored), "--every", "4", "-o", str(tmp_path / "r.html")])
+    assert shown.exit_code == 0, shown.output
+    assert "step 1: error_rate: reward: error rate 0.25" in shown.output
+    assert "step 2: no_signal_groups" in shown.output  # the "4", "4"-without-reference group, twice

@@ -12,6 +12,11 @@ Three shapes are understood:
 * a JSONL of flat metric dicts with a ``step`` key (or ``{"step": n, "data": {...}}``), read the
   same way (verl's ``critic/score/mean``, ``response_length/mean`` and ``actor/ppo_kl`` too).
 
+A scored file (``rewardsmith score`` output: records with ``reward``, ``reward_error``,
+``reward_error_kind`` and ``reward_details``) has no steps: :func:`replay_scored` runs it through a
+:class:`~rewardsmith.monitor.Monitor`, ``every`` records per step, so the same statistics and
+alerts come out of an offline scoring run.
+
 A folder is searched for ``monitor.jsonl``, then one ``monitor-<pid>.jsonl``, then
 ``trainer_state.json`` (the newest ``checkpoint-*`` one when only checkpoints hold it).
 """
@@ -64,9 +69,47 @@ def _number(name: str) -> int:
     return int(found.group(1)) if found else -1
 
 
-def load_records(path: str | Path, gold: str = "gold") -> list[dict[str, Any]]:
+def replay_scored(file: Path, every: int = 256, gold: str = "gold") -> list[dict[str, Any]]:
+    """Records of a ``rewardsmith score`` output, ``every`` records per step (the last step may be
+    shorter); a line that is not a scored record is an error naming the line."""
+    from rewardsmith.core import ErrorKind, RewardResult, Sample
+
+    from .monitor import Monitor
+
+    monitor = Monitor(gold=gold, probe_every=0, log_alerts=False)
+    records, pending = [], 0
+    with file.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                details = record.get("reward_details") or {}
+                if record.get("reward_error") is not None:
+                    kind = record.get("reward_error_kind") or ErrorKind.CRASH
+                    result = RewardResult.fail(str(record["reward_error"]), kind=kind, **details)
+                elif record.get("reward") is None:
+                    result = RewardResult.not_applicable(**details)
+                else:
+                    result = RewardResult.ok(record["reward"], **details)
+                sample = Sample.from_record(record)
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                raise LogError(f"{file}:{number}: not a scored record ({exc})") from None
+            monitor.observe("reward", [sample], [result])
+            pending += 1
+            if pending == every:
+                records.append(monitor.end_step())
+                pending = 0
+    if pending:
+        records.append(monitor.end_step())
+    return records
+
+
+def load_records(path: str | Path, gold: str = "gold", every: int = 256) -> list[dict[str, Any]]:
     """Monitor records, one per step, in step order, from any of the shapes above."""
     file = find_log(Path(path))
+    if file.suffix == ".jsonl" and _is_scored(file):
+        return replay_scored(file, every, gold)
     if file.name.endswith(".json"):
         try:
             state = json.loads(file.read_text(encoding="utf-8"))
@@ -94,6 +137,19 @@ def load_records(path: str | Path, gold: str = "gold") -> list[dict[str, Any]]:
                 flat = {**data, "step": entry["step"]} if isinstance(data, dict) else entry
                 records.append(from_flat(flat, gold))
     return _merge(records)
+
+
+def _is_scored(file: Path) -> bool:
+    """Whether the first line is a scored record (``reward`` and no ``step``)."""
+    with file.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                try:
+                    first = json.loads(line)
+                except ValueError:
+                    return False
+                return isinstance(first, dict) and "step" not in first and "reward" in first
+    return False
 
 
 def _merge(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -120,7 +120,8 @@ class Monitor:
     turns into ``control.should_training_stop``). ``thresholds``/``rules``: see
     :mod:`rewardsmith.monitor.alerts`. ``every``: end a step every that many observed samples
     (for callers without step boundaries). ``probes``, ``probe_every`` (0 turns them off),
-    ``probe_budget``: the hacking probes. ``on_alert_callbacks``: more places to send alerts.
+    ``probe_budget``: the hacking probes. ``on_alert_callbacks``: more places to send alerts;
+    ``log_alerts=False`` keeps them out of Python logging (a replay that prints them itself).
     """
 
     def __init__(
@@ -138,6 +139,7 @@ class Monitor:
         file_name: str = LOG_NAME,
         on_alert_callbacks: Sequence[Callable[[Alert], Any]] = (),
         seed: int = 0,
+        log_alerts: bool = True,
     ) -> None:
         if on_alert not in ("log", "stop"):
             raise ValueError(f"on_alert must be 'log' or 'stop', got {on_alert!r}")
@@ -154,6 +156,7 @@ class Monitor:
         self.probe_budget = probe_budget
         self.callbacks = list(on_alert_callbacks)
         self.seed = seed
+        self.log_alerts = log_alerts
         self.history: list[dict[str, Any]] = []
         self.alerts: list[Alert] = []
         self.stop_requested = False
@@ -300,7 +303,8 @@ class Monitor:
     def _raise(self, alert: Alert) -> None:
         self.alerts.append(alert)
         self._pending.append(alert)
-        logger.warning("reward alert %s at step %d: %s", alert.rule, alert.step, alert.message)
+        if self.log_alerts:
+            logger.warning("reward alert %s at step %d: %s", alert.rule, alert.step, alert.message)
         if self.on_alert == "stop":
             self.stop_requested = True
         for callback in self.callbacks:

@@ -6,7 +6,8 @@ scored batch to the monitors attached by :mod:`rewardsmith.monitor.hooks`; this 
 its monitor on ``on_train_begin``, closes a step on ``on_step_end`` (``state.global_step``),
 adds what the trainer logged for that step (``kl``, ``loss``, TRL's own ``reward``…) on
 ``on_log``, and writes one JSON line per step to ``log_dir/monitor.jsonl``. With
-``on_alert="stop"`` an alert sets ``control.should_training_stop``.
+``on_alert="stop"`` an alert sets ``control.should_training_stop``. In a multi-process run each
+rank's rewards score that rank's shard; only rank 0 writes ``monitor.jsonl``, from its shard.
 
 >>> from rewardsmith.monitor import RewardMonitorCallback  # doctest: +SKIP
 >>> trainer = GRPOTrainer(..., reward_funcs=[TRLReward("spec.yaml")],
@@ -52,6 +53,9 @@ class RewardMonitorCallback(TrainerCallback):
         self._pending: dict[str, Any] | None = None
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        if not getattr(state, "is_world_process_zero", True):
+            # every rank scores its own shard; only rank 0 writes the log (its shard's statistics)
+            self.monitor.path = None
         hooks.attach(self.monitor)
 
     def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
