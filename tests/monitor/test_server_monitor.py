@@ -67,3 +67,27 @@ def test_server_monitor_counts_every_sample_of_concurrent_requests_and_alerts_on
     assert metric(text, 'rewardsmith_monitor_reward_mean{source="text.exact"}') == pytest.approx(2 / 7)
     assert metric(text, 'rewardsmith_errors_total{kind="bad_input"}') == REQUESTS
     assert json.loads((folder / "monitor.jsonl").read_text().splitlines()[0])["samples"] == EVERY
+
+
+async def openrlhf_calls(url: str) -> list[dict]:
+    async with httpx.AsyncClient(timeout=30) as client:
+        answers = await asyncio.gather(*(
+            client.post(f"{url}/get_reward", json={"query": [f"<s>Capital of France? {city}</s>"],
+                                                   "prompts": ["<s>Capital of France?"], "labels": ["Paris"]})
+            for city in ["Paris", "Rome", "Lyon", "Paris"] * 4
+        ))
+    return [a.json() for a in answers]
+
+
+def test_openrlhf_requests_to_the_server_feed_its_monitor(tmp_path):
+    spec = write(tmp_path / "spec.yaml", "type: text.exact\n")
+    folder = tmp_path / "monitor"
+    with running_server(spec, "--monitor-dir", str(folder), "--monitor-every", "8", tmp=tmp_path) as server:
+        answers = asyncio.run(openrlhf_calls(server.url))
+        text = httpx.get(f"{server.url}/metrics").text
+    assert sorted(a["rewards"][0] for a in answers) == [0.0] * 8 + [1.0] * 8
+    records = load_records(folder)
+    assert [r["rewards"]["text.exact"]["n"] for r in records] == [8, 8]
+    assert sum(r["rewards"]["text.exact"]["mean"] * 8 for r in records) == 8.0
+    assert metric(text, "rewardsmith_monitor_steps_total") == 2
+    assert metric(text, 'rewardsmith_samples_total{route="/get_reward"}') == 16
