@@ -78,12 +78,14 @@ def _read_tests(fd: int) -> list[dict[str, Any]]:
 GRACE = 0.5  # seconds past a test's limit before this process stops a program that ignores it
 
 
-def _run_limited(timeout: float, action: Any, program: ProgramProcess) -> tuple[str, str, float]:
-    """Run one test: (status, error, seconds); a failure the test swallowed still counts."""
+def _run_limited(timeout: float, action: Any, program: ProgramProcess, alarm: float) -> tuple[str, str, float]:
+    """Run one test: (status, error, seconds); a failure the test swallowed still counts.
+
+    ``alarm``: when this process stops the test (and a program that ignores its own timer)."""
     _signal(signal.SIGALRM, _alarm)
     start = _clock()
     try:
-        _setitimer(signal.ITIMER_REAL, timeout + GRACE)
+        _setitimer(signal.ITIMER_REAL, max(alarm, 0.001))
         try:
             action()
         finally:
@@ -238,9 +240,10 @@ def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], N
                     raise NameError(f"the program does not define {test['call']!r}")
                 scope["check"](scope[test["call"]])
 
-        program.start_test(timeout, stderr)
+        left = deadline - time.monotonic()  # the wall limit also bounds the last test
+        program.start_test(min(timeout, left), stderr)
         with _Redirect(stderr):
-            status, error, seconds = _run_limited(timeout, action, program)
+            status, error, seconds = _run_limited(timeout, action, program, min(timeout + GRACE, left))
         if status == "unsupported":
             error = f"test {index}: {error}"
         elif status == "crashed":
