@@ -38,6 +38,7 @@ _PRISTINE = dict(builtins.__dict__)
 _setitimer, _signal, _clock, _exit = signal.setitimer, signal.signal, time.perf_counter, os._exit
 _format_exception_only = traceback.format_exception_only
 _MUTABLE = (list, dict, set)
+_SCALARS = (int, float, str, bool, type(None))
 
 
 class Timeout(BaseException):
@@ -205,30 +206,32 @@ class Program:
 
     def call(self, message: dict[str, Any]) -> None:
         raw_args, raw_kwargs = message.get("args") or [], message.get("kw") or {}
-        args: list[Any] = []
+        scalars = not raw_kwargs and all(type(item) in _SCALARS for item in raw_args)
+        args: list[Any] = list(raw_args) if scalars else []  # scalars: nothing to decode or send back
         kwargs: dict[str, Any] = {}
 
         def action() -> Any:
             target = self.objects[message["ref"]]
             if message.get("attr"):
                 target = getattr(target, message["attr"])
-            args.extend(decode(item, self.resolve) for item in raw_args)
-            kwargs.update({key: decode(item, self.resolve) for key, item in raw_kwargs.items()})
+            if not scalars:  # references resolve here, under the call's time limit
+                args.extend([decode(item, self.resolve) for item in raw_args])
+                kwargs.update({key: decode(item, self.resolve) for key, item in raw_kwargs.items()})
             return target(*args, **kwargs)
 
         kind, value, _ = self.timed(message.get("budget", 1.0), action)
         changed: dict[str, Any] = {}
-        if kind == "ok":  # arguments changed in place travel back, so the tests see the change
-            keys = [*map(str, range(len(args))), *kwargs]
-            raws = [*raw_args, *(raw_kwargs[k] for k in kwargs)]
-            for key, arg, raw in zip(keys, [*args, *kwargs.values()], raws, strict=True):
+        if kind == "ok" and not scalars:  # arguments changed in place travel back to the tests
+            pairs = [*zip(range(len(args)), args, raw_args, strict=True),
+                     *((key, kwargs[key], raw_kwargs[key]) for key in kwargs)]
+            for key, arg, raw in pairs:
                 if type(arg) in _MUTABLE:
                     try:
                         now = encode(arg, self.ref)
                     except Exception:  # noqa: BLE001 - reported as the call's return value fails
                         continue
                     if now != raw:
-                        changed[key] = now
+                        changed[str(key)] = now
         self.reply(message.get("id"), kind, value, {"changed": changed} if changed else None)
 
     def attribute(self, message: dict[str, Any]) -> None:
