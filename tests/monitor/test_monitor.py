@@ -196,3 +196,29 @@ def test_every_n_samples_closes_a_step_for_callers_without_steps(tmp_path):
 def test_a_mismatched_batch_is_an_error_not_a_truncation():
     with pytest.raises(ValueError, match="2 results for 1 samples"):
         Monitor().observe("r", [Sample("x")], [RewardResult.ok(1), RewardResult.ok(0)])
+
+
+def test_a_probe_that_keeps_paying_between_runs_is_one_episode():
+    monitor = Monitor(probe_every=2, probe_budget=4, probes=("repeat_steps",))
+    samples = [
+        Sample(f"First we add the numbers. Then we check the sum. The answer is {n}.", reference=str(n), group=n)
+        for n in range(6)
+    ]
+    for step in range(1, 7):
+        monitor.observe("repeat", samples, Repeat().score(samples), reward=Repeat())
+        record = monitor.end_step(step)
+        assert ("repeat" in record["probes"]) is (step % 2 == 0)
+    assert [(a.rule, a.step) for a in monitor.alerts if a.rule == "probe_pays"] == [("probe_pays", 2)]
+
+
+def test_a_weight_zero_gold_term_does_not_make_the_proxy_dominant():
+    texts = ["a a b", "a b c", "a a a", "x y x y", "p q r s", "m m n"]
+    samples = [Sample(t, group=i // 2) for i, t in enumerate(texts)]
+    for weights, expected in (([1.0, 0.0], []), ([1.0, 0.05], ["spec/repeat"])):
+        monitor = Monitor(probe_every=0)
+        reward = Sum([Repeat(), Distinct()], weights=weights)
+        for step in (1, 2):
+            monitor.observe("spec", samples, reward.score(samples))
+            record = monitor.end_step(step)
+        assert record["rewards"]["spec"]["components"]["distinct"]["weight"] == weights[1]
+        assert [a.subject for a in monitor.alerts if a.rule == "component_dominance"] == expected

@@ -19,9 +19,10 @@ The rules and their defaults (all in :class:`Thresholds`):
 * ``no_signal_groups``: the share of groups with no signal ≥ ``no_signal`` for ``patience`` steps;
 * ``error_rate``: errors (any kind; the evidence counts them by kind) ≥ ``error_rate`` of a step;
 * ``not_applicable_rate``: not-applicable results ≥ ``not_applicable_rate`` of a step;
-* ``component_dominance``: one of several components explains ≥ ``dominance`` of the reward's
-  variance for ``patience`` steps;
-* ``probe_pays``: a hacking probe's exploit rate ≥ ``probe_rate`` on its latest run.
+* ``component_dominance``: one of several weighted components (weight-0 terms, such as a gold
+  scored alongside, do not count) explains ≥ ``dominance`` of the variance for ``patience`` steps;
+* ``probe_pays``: a hacking probe's exploit rate ≥ ``probe_rate`` on its latest run (the history
+  must span the probe period: the monitor keeps ``probe_every`` + 1 steps at least).
 """
 
 from __future__ import annotations
@@ -205,9 +206,10 @@ def component_dominance(history: Sequence[Record], t: Thresholds) -> Iterator[Fi
         return
     for source, stats in history[-1].get("rewards", {}).items():
         components = stats.get("components", {})
-        if len(components) < 2:
+        weighted = [label for label, part in components.items() if part.get("weight") != 0.0]
+        if len(weighted) < 2:  # a weight-0 term (a gold scored alongside) decides nothing
             continue
-        for label in components:
+        for label in weighted:
             values = _sustained(
                 history, lambda r, s=source, c=label: r["rewards"][s]["components"][c]["share"],
                 lambda v: v >= t.dominance, t.patience,
@@ -222,18 +224,23 @@ def component_dominance(history: Sequence[Record], t: Thresholds) -> Iterator[Fi
 
 
 def probe_pays(history: Sequence[Record], t: Thresholds) -> Iterator[Finding]:
-    if not history:
-        return
-    for source, probes in history[-1].get("probes", {}).items():
-        for name, outcome in probes.items():
-            rate = outcome.get("exploit_rate")
-            if rate is not None and outcome.get("n") and rate >= t.probe_rate:
-                yield Finding(
-                    "probe_pays",
-                    f"{source}/{name}",
-                    f"{source}: probe {name} pays on {rate:.0%} of {outcome['n']} sampled completions",
-                    outcome,
-                )
+    """On each probe's latest run in the history: probes run every K steps, and the episode
+    lasts from one run to the next while the probe keeps paying."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in history:
+        for source, probes in (record.get("probes") or {}).items():
+            for name, outcome in probes.items() if isinstance(probes, dict) else ():
+                if isinstance(outcome, dict):
+                    latest[(source, name)] = outcome
+    for (source, name), outcome in latest.items():
+        rate = outcome.get("exploit_rate")
+        if rate is not None and outcome.get("n") and rate >= t.probe_rate:
+            yield Finding(
+                "probe_pays",
+                f"{source}/{name}",
+                f"{source}: probe {name} pays on {rate:.0%} of {outcome['n']} sampled completions",
+                outcome,
+            )
 
 
 RULES: dict[str, Rule] = {

@@ -244,7 +244,7 @@ class Monitor:
             if trainer:
                 record["trainer"] = dict(trainer)
             self.history.append(record)
-            del self.history[: -max(self.thresholds.window, self.thresholds.patience, 1)]
+            del self.history[: -max(self.thresholds.window, self.thresholds.patience, self.probe_every + 1)]
             alerts = self.book.update(self.history)
             record["alerts"] = [a.to_dict() for a in alerts]
             self.steps += 1

@@ -120,7 +120,8 @@ def batch_stats(
     * ``groups`` and ``no_signal_share`` (see :func:`no_signal_share`);
     * ``length_mean``/``length_std`` and ``length_corr``, Pearson's r between completion length
       and the reward over the scored samples;
-    * ``components``: per top-level component, ``mean``/``std``/``n``/``errors`` and ``share``
+    * ``components``: per top-level component, ``mean``/``std``/``n``/``errors``, its ``weight``
+      in the total when the combinator has weights, and ``share``
       (:func:`variance_shares` of its weighted value in the total, over the samples where the
       total and every component have a value).
 
@@ -174,7 +175,9 @@ def _components(results: Sequence[RewardResult]) -> dict[str, dict[str, Any]]:
             for r, parts in zip(results, per_sample, strict=True)
             if label in parts and parts[label][0] is None and _component_error(r, label)
         )
-        out[label] = {"mean": mean, "std": std, "n": len(values), "errors": errors, "share": None}
+        weight = next((parts[label][1] for parts in per_sample if label in parts and parts[label][1] is not None),
+                      None)
+        out[label] = {"mean": mean, "std": std, "n": len(values), "errors": errors, "share": None, "weight": weight}
     complete: list[tuple[float, dict[str, tuple[float, float]]]] = []
     for r, parts in zip(results, per_sample, strict=True):
         if r.value is None or not parts:
