@@ -35,6 +35,7 @@ from .wire import NotPlain, Reader, WireError, decode, encode, send
 
 _PRISTINE = dict(builtins.__dict__)
 _clock, _kill = time.monotonic, os.kill
+_SCALARS = frozenset({int, float, str, bool, type(None)})
 _UNSAFE_TO_RAISE = frozenset({"StopIteration", "StopAsyncIteration", "GeneratorExit", "SystemExit",
                               "KeyboardInterrupt"})
 
@@ -209,6 +210,9 @@ class ProgramProcess:
         raise self.fail(Unsupported(f"a {type(value).__name__} argument cannot be sent to the program's process"))
 
     def value(self, data: Any, made: list[str] | None = None) -> Any:
+        if type(data) in _SCALARS:  # most return values: nothing to rebuild
+            return data
+
         def reference(item: list) -> Remote:
             if item[0] != "r" or len(item) != 3 or type(item[1]) is not int or type(item[2]) is not str:
                 raise WireError(f"unknown reference {str(item)[:80]}")
@@ -235,8 +239,9 @@ class ProgramProcess:
         send(self.fd, answer)
 
     def call(self, remote: Remote, args: tuple, kwargs: dict[str, Any]) -> Any:
-        encoded_args = [encode(a, self.argument) for a in args]
-        encoded_kwargs = {k: encode(v, self.argument) for k, v in kwargs.items()}
+        argument = self.argument
+        encoded_args = [a if type(a) in _SCALARS and type(a) is not int else encode(a, argument) for a in args]
+        encoded_kwargs = {k: encode(v, argument) for k, v in kwargs.items()}
         reply = self.request({"op": "call", "ref": remote._ref, "args": encoded_args, "kw": encoded_kwargs})
         made: list[str] = []
         value = self._outcome(reply, made, remote._plain or f"a {remote._class}")
