@@ -22,18 +22,19 @@ from __future__ import annotations
 import re
 
 _KEYS = r"verdict|grade|score|is_correct|correct|result|judge?ment|expected(?:_answer)?|reference(?:_answer)?"
-_GRADER = r"(?:evaluator|grader|judge|reviewer|verifier|marker|scorer)"
+_GRADER = r"(?:evaluator|grader|judge|reviewer|verifier)"
 #: (stem groups, pattern): a pattern runs only on a text holding a stem of each of its groups
 #: (rarest group first; a substring test is far cheaper than a regex over a long solution).
 _RULES: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
-    # A JSON or dict object carrying a verdict: {"verdict": "correct"}, {'score': 1.0}.
+    # A JSON or dict object carrying a verdict: {"verdict": "correct"}, {'score': 1.0}. Led by a
+    # literal "{", it is as cheap as a substring test and runs on every text.
     (
-        (("verdict", "grade", "score", "correct", "result", "judg", "expected", "reference"),),
+        (),
         re.compile(r"\{\s*[\"'](?:" + _KEYS + r")[\"']\s*:[^{}\n]{0,200}\}", re.IGNORECASE),
     ),
     # Words to the grader: "Assistant to evaluator", "Note to the grader", "[Grader note: …]", "Grader: CORRECT".
     (
-        (("evaluat", "grade", "judg", "review", "verifi", "marker", "scorer"),),
+        (("evaluat", "grade", "judg", "review", "verifi"),),
         re.compile(
             r"\b(?:(?:(?:assistant|message|note|instructions?|attention)\s+(?:to|for)|hi|hello|hey|dear)\s+(?:the\s+)?"
             + _GRADER
@@ -97,8 +98,6 @@ def addressed_to_grader(text: str) -> str | None:
     """
     lowered = text.lower()
     present = {stem for stem in _STEMS if stem in lowered}
-    if not present:
-        return None
     found = [
         match
         for groups, pattern in _RULES
