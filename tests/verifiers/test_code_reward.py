@@ -217,5 +217,5 @@ def test_a_server_whose_zygote_died_is_replaced():
     zygote = int(open(f"/proc/{namespace_init}/task/{namespace_init}/children").read().split()[0])
     os.kill(zygote, 9)
     first = reward(ADD, ADD_ASSERTS)
-    assert first.value is None or first.details["passed"] == 2  # an error at most, never a wrong 0
-    assert reward(ADD, ADD_ASSERTS).details["passed"] == 2
+    assert first.value is None and first.error_kind is ErrorKind.CRASH  # an error, never a wrong 0
+    assert [reward(ADD, ADD_ASSERTS).details["passed"] for _ in range(2)] == [2, 2]

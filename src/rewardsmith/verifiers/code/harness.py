@@ -30,7 +30,16 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from .proxy import NotPlainValue, ProgramExit, ProgramGone, ProgramProcess, Remote, TestTimeout, Unsupported
+from .proxy import (
+    NotPlainValue,
+    ProgramExit,
+    ProgramGone,
+    ProgramProcess,
+    ProgramUnavailable,
+    Remote,
+    TestTimeout,
+    Unsupported,
+)
 
 _PRISTINE_BUILTINS = dict(builtins.__dict__)  # each test gets a fresh copy (no program runs here)
 _write, _read, _close, _dumps, _loads = os.write, os.read, os.close, json.dumps, json.loads
@@ -201,6 +210,9 @@ def run_function_tests(job: dict[str, Any], report: Callable[[dict[str, Any]], N
                                "limits": job["limits"]}, timeout)
         names = _names(program, loaded.get("names")) if loaded["s"] == "passed" else {}
         _setitimer(signal.ITIMER_REAL, 0)
+    except ProgramUnavailable:
+        _setitimer(signal.ITIMER_REAL, 0)
+        raise
     except BaseException as exc:  # noqa: BLE001 - whatever the program sent, never an infrastructure error
         _setitimer(signal.ITIMER_REAL, 0)
         if isinstance(exc, ProgramGone):

@@ -56,6 +56,10 @@ class ProgramExit(BaseException):
     """The program raised SystemExit inside a call."""
 
 
+class ProgramUnavailable(RuntimeError):
+    """The program's process was gone before the program was sent: an infrastructure failure."""
+
+
 class ProgramGone(BaseException):
     """The program's process ended, broke the protocol or ignored its time limit."""
 
@@ -87,7 +91,10 @@ class ProgramProcess:
     # the life of the process -------------------------------------------------------------------
     def load(self, message: dict[str, Any], budget: float) -> dict[str, Any]:
         self.deadline = _clock() + budget
-        send(self.fd, {**message, "op": "load", "budget": budget})
+        try:
+            send(self.fd, {**message, "op": "load", "budget": budget})
+        except BrokenPipeError:  # it died before it got a program: the sandbox's failure, not a 0
+            raise ProgramUnavailable("the program process ended before its program arrived") from None
         reply = self._receive()
         if reply is None:
             raise self._end("crashed", "while loading")
@@ -355,5 +362,5 @@ def _exception(name: str, bases: Any, message: str) -> BaseException:
         return type(key[0], (Exception,), {"__module__": "builtins"})(message)
 
 
-__all__ = ["NotPlain", "NotPlainValue", "ProgramExit", "ProgramGone", "ProgramProcess", "Remote",
-           "TestTimeout", "Unsupported"]
+__all__ = ["NotPlain", "NotPlainValue", "ProgramExit", "ProgramGone", "ProgramProcess", "ProgramUnavailable",
+           "Remote", "TestTimeout", "Unsupported"]

@@ -176,8 +176,10 @@ def main() -> None:
             if job["kind"] == "stdio":
                 reply = run_stdio_job(job, zygote)
             else:
-                reply = run_function_job(job, program)
-                program = zygote.program()
+                try:
+                    reply = run_function_job(job, program)
+                finally:
+                    program = zygote.program()  # a fresh one, whatever became of this one
         except ZygoteGone as exc:  # the pool replaces this server and retries the job
             write_frame(control[1], {"infrastructure_error": f"{type(exc).__name__}: {exc}"})
             return

@@ -80,7 +80,10 @@ class Zygote:
         return self.pid_of(cell), job_w, result_r, tests_w, err_r
 
     def _fork(self, kind: bytes, fds: list[int], keep: int | None = None) -> list[int]:
-        socket.send_fds(self.sock, [kind], fds)
+        try:
+            socket.send_fds(self.sock, [kind], fds)
+        except OSError as exc:
+            raise ZygoteGone(f"the sandbox zygote is gone ({exc})") from None
         for fd in fds:
             if fd != keep:
                 os.close(fd)
@@ -107,7 +110,10 @@ class Zygote:
     def _pump(self) -> None:
         data = b""
         while len(data) < _MESSAGE.size:
-            chunk = self.sock.recv(_MESSAGE.size - len(data))
+            try:
+                chunk = self.sock.recv(_MESSAGE.size - len(data))
+            except OSError:
+                chunk = b""
             if not chunk:
                 raise ZygoteGone("the sandbox zygote is gone")
             data += chunk
