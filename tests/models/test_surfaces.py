@@ -55,6 +55,7 @@ def test_score_file_writes_the_values_python_computes(classifier, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.slow  # a subprocess that imports torch: 10-15 s on the shared machine
 def test_cli_score_writes_the_values_python_computes(classifier, tmp_path):
     data = tmp_path / "data.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
