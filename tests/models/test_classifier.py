@@ -169,3 +169,13 @@ def test_a_spec_naming_a_model_component_without_the_extra_is_refused_before_sco
     monkeypatch.setitem(sys.modules, "transformers", None)  # as if the models extra were not installed
     with pytest.raises(SpecError, match=r"^type: model.prm needs the package 'transformers'.*rewardsmith\[models\]"):
         load({"type": "model.prm", "model": "any/model"})
+
+
+def test_threads_scoring_at_once_share_one_model_and_agree(classifier):
+    """verl's reward workers and the server's request threads call one process concurrently."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = [r.value for r in Classifier(classifier).score(samples())]
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(pool.map(lambda _: [r.value for r in Classifier(classifier).score(samples())], range(8)))
+    assert runs == [expected] * 8
