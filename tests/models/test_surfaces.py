@@ -54,7 +54,6 @@ def test_score_file_writes_the_values_python_computes(classifier, tmp_path):
     assert rows[2]["reward_error_kind"] == "bad_input"
 
 
-@pytest.mark.slow
 @pytest.mark.slow  # a subprocess that imports torch: 10-15 s on the shared machine
 def test_cli_score_writes_the_values_python_computes(classifier, tmp_path):
     data = tmp_path / "data.jsonl"
