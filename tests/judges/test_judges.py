@@ -231,3 +231,23 @@ def test_verify_falls_back_to_the_verdict_without_logprobs_and_skips_no_referenc
         results = reward.score([Sample("5", prompt="q", reference="4"), Sample("5", prompt="q")])
     assert results[0].value == 0.0 and results[0].details["p_yes"] is None
     assert results[1].status == "not_applicable"
+
+
+def test_each_record_can_carry_its_own_rubric() -> None:
+    samples = [
+        Sample("Paris", prompt="q", extra={"rubric": ["Mentions Paris.", "Is polite."]}),
+        Sample("Paris, please", prompt="q", extra={"rubric": [{"text": "Is short.", "required": True}]}),
+        Sample("Paris", prompt="q"),
+    ]
+    with ScriptedServer(rubric_rule) as server:
+        results = load(spec("rubric", server.url, criteria_field="rubric")).score(samples)
+    assert [r.value for r in results[:2]] == [0.5, 1.0]
+    assert list(results[1].details["components"]) == ["c1"]
+    assert str(results[2].error_kind) == "bad_input" and "rubric: expected a list of criteria" in results[2].error
+
+
+def test_a_rubric_needs_criteria_or_a_field_not_both() -> None:
+    from rewardsmith.core import SpecError
+
+    with pytest.raises(SpecError, match="criteria_field"):
+        load(spec("rubric", "http://127.0.0.1:9/v1"))
