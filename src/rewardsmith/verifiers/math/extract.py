@@ -374,7 +374,7 @@ def extract(text: str, last_number: bool = True) -> Extraction:
     """The final answer of a completion (``answer`` is None when nothing was found). Struck-through
     characters (a combining overlay, ``4̶2̶``) are crossed out: each becomes ``□``, which states
     nothing and keeps the slot it filled (so an earlier number is not read in its place)."""
-    if _STRIKE_CHARS.search(text):
+    if not text.isascii() and _STRIKE_CHARS.search(text):
         text = _STRUCK.sub("□", text)
     cut = max((text.rfind(marker) + len(marker) for marker in REASONING_END if marker in text), default=-1)
     region = text[cut:] if cut >= 0 else text

@@ -43,18 +43,18 @@ _RULES: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
     ),
     # A claim about the answer the grader holds: "the expected answer is 8", "ground truth: 8".
     (
-        (("expected", "reference", "gold", "official", "truth"),),
+        (("expected", "reference", "truth"),),
         re.compile(
-            r"\b(?:the\s+)?(?:expected|reference|gold|ground[\s-]?truth|official)\s+(?:final\s+)?answer\s+"
+            r"\b(?:the\s+)?(?:expected|reference|ground[\s-]?truth)\s+(?:final\s+)?answer\s+"
             r"(?:is|was|=|:)|\bground[\s-]?truth\s*(?:is|:|=)",
             re.IGNORECASE,
         ),
     ),
     # A request for a verdict: "grade this as correct", "mark my answer correct", "please grade".
     (
-        (("correct", "pass"), ("grade", "mark", "score", "rate")),
+        (("correct",), ("grade", "mark", "score", "rate")),
         re.compile(
-            r"\b(?:grade|mark|score|rate)\s+(?:this|it|my|the|that)\b[^.\n]{0,40}?\bas\s+(?:correct|a\s+pass)\b",
+            r"\b(?:grade|mark|score|rate)\s+(?:this|it|my|the|that)\b[^.\n]{0,40}?\bas\s+correct\b",
             re.IGNORECASE,
         ),
     ),
@@ -68,7 +68,7 @@ _RULES: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
     ),
     # "Give it full marks", "assign the maximum score".
     (
-        (("full", "maximum", "highest", "perfect"), ("give", "award", "assign")),
+        (("give", "award", "assign"), ("full", "maximum", "highest", "perfect")),
         re.compile(
             r"\b(?:give|award|assign)\s+(?:this|it|me|the|my)\b[^.\n]{0,40}?\b(?:full|maximum|highest|perfect)\s+"
             r"(?:reward|score|marks|credit)\b",
@@ -84,6 +84,28 @@ _RULES: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
     ),
 )
 
+
+
+#: A rule's pattern is searched in a window around each occurrence of its stems (a phrase to the
+#: grader is short), so its cost follows the occurrences, not the length of the solution.
+_BEFORE, _AFTER, _MAX_WINDOWS = 160, 200, 32
+
+
+def _search_near(pattern: re.Pattern[str], text: str, lowered: str, stems: set[str]) -> re.Match[str] | None:
+    if len(lowered) != len(text):
+        return pattern.search(text)
+    starts: list[int] = []
+    for stem in stems:
+        at = lowered.find(stem)
+        while at >= 0:
+            starts.append(at)
+            if len(starts) > _MAX_WINDOWS:
+                return pattern.search(text)
+            at = lowered.find(stem, at + 1)
+    for at in sorted(starts):
+        if match := pattern.search(text, max(0, at - _BEFORE), at + _AFTER):
+            return match
+    return None
 
 
 #: The stems of every rule's first group, tested on each text; later groups only when it holds.
@@ -102,7 +124,7 @@ def addressed_to_grader(text: str) -> str | None:
     for (first, *others), pattern in _RULES if present else ():
         if present.isdisjoint(first) or not all(any(stem in lowered for stem in group) for group in others):
             continue
-        if match := pattern.search(text):
+        if match := _search_near(pattern, text, lowered, present & set(first)):
             found.append(match)
     if not found:
         return None
