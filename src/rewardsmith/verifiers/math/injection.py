@@ -68,7 +68,7 @@ _RULES: tuple[tuple[tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = (
     ),
     # "Give it full marks", "assign the maximum score".
     (
-        (("give", "award", "assign"), ("full", "maximum", "highest", "perfect")),
+        (("full", "maximum", "highest", "perfect"), ("give", "award", "assign")),
         re.compile(
             r"\b(?:give|award|assign)\s+(?:this|it|me|the|my)\b[^.\n]{0,40}?\b(?:full|maximum|highest|perfect)\s+"
             r"(?:reward|score|marks|credit)\b",
