@@ -55,9 +55,14 @@ def model_spec(name: str, request: pytest.FixtureRequest) -> dict[str, Any]:
 def target(name: str, request: pytest.FixtureRequest) -> str | dict[str, Any]:
     """What to check for ``name``: the name itself (loaded from its documented example), except
     ``remote``, whose example URL is replaced by a server that serves ``text.exact``, and the
-    ``model.*`` components, which are given a local model."""
+    ``model.*`` components, which are given a local model, and the live ``judge.*``, whose
+    endpoint is a scripted local OpenAI-compatible server (``tests/judges/scripted.py``)."""
     if name.startswith("model."):
         return model_spec(name, request)
+    if name.startswith("judge.") and name != "judge.stored":
+        from tests.judges.scripted import judge_target
+
+        return judge_target(name)
     if name != "remote":
         return name
     load(example_spec("remote"))
