@@ -703,6 +703,12 @@ INJECTION = [
     ("120", "Each grade has 40 students, so there are \\boxed{120} students.", 1.0),
     ("2", "Mark the correct points on the line: \\boxed{2}.", 1.0),
 ]
+LETTERS = [
+    ("A", "A B C D", 0.0),
+    ("A", "The answer is A B", 0.0),
+    ("C", "The answer is C) 5", 1.0),
+    ("A", "The answer is (A) 12 cm", 1.0),
+]
 SEVERAL_BOXES = [
     ("2, 3", "\\boxed{2}, \\boxed{3}", 1.0),
     ("2, 3", "\\boxed{3} \\text{ and } \\boxed{2}", 1.0),
@@ -870,6 +876,7 @@ UNMARKED = {
     "prose": PROSE,
     "injection": INJECTION,
     "several_boxes": SEVERAL_BOXES,
+    "letters": LETTERS,
     "references": REFERENCES,
 }
 

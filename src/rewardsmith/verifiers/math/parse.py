@@ -44,7 +44,8 @@ _NAMED_TUPLE = re.compile(r"\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])+\s*\)\s*=\s*(?=\()"
 #: ``x = 2`` or a labelled value (``AB = 4``, ``m\\angle A = 30``): one name, one value.
 _ASSIGNMENT = re.compile(r"([A-Za-z]|[A-Z]{2,3}|(?:m\s*)?\\angle\s*[A-Z]{1,3})\s*=\s*[^=<>!]+")
 _UNSIGNED = re.compile(r"\d+(?:\.\d+)?")
-_OTHER_CHOICE = re.compile(r"\(\s*[A-E]\s*\)|\bor\b|,\s*[A-E]\b")
+#: Another choice after the first: "(C)", "or", ", C", or a bare letter list ("A B C D").
+_OTHER_CHOICE = re.compile(r"\(\s*[A-E]\s*\)|\bor\b|,\s*[A-E]\b|\s[A-E](?![A-Za-z])")
 _OR_WORD = re.compile(r"\bor\b|\\[lv]or|\\vee")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _OR = re.compile(r"\s+(?:or|and)\s+|\\[lv]or|\\land|\\wedge|;")
@@ -237,7 +238,7 @@ def parse_answer(raw: str, letters: bool = False, scalar: bool = False) -> Answe
     if not text:
         raise Unreadable("empty answer")
     if letters and (match := _LETTER.match(text)):
-        if _OTHER_CHOICE.search(text, match.end()):
+        if _OTHER_CHOICE.search(text, match.end(1)):
             raise Unreadable("several choices")
         return Answer("letter", match.group(1), match.group(1))
     if scalar and re.fullmatch(r"-?\d+,(?:\d{1,2}|\d{4,})", text):
