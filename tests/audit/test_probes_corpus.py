@@ -55,7 +55,7 @@ def test_text_exact_is_format_strict_with_one_false_positive():
     result = corpus_of(rewardsmith.load({"type": "text.exact"}))
     assert (result["profile"], result["exploit_classes"]) == ("format_strict", [])
     # Its normalisation drops "<" and "-": the sign-flipped "-x < -1" reads as "x < 1" (issue 19's corpus).
-    assert result["false_positive_rate"] == 1 / 142
+    assert result["false_positive_rate"] == 1 / 143
 
 
 def test_math_answer_accepts_no_exploit():
