@@ -69,6 +69,18 @@ class Judge(Reward):
         {"api_key_env", "timeout", "max_concurrency", "rpm", "tpm", "retries", "cache", "prices"}
     )
 
+    @classmethod
+    def requirements(cls, params: Mapping[str, Any]) -> Mapping[str, str]:
+        """httpx always; jinja2 too when ``template`` names a file rather than a built-in.
+
+        >>> from rewardsmith.judges.pointwise import PointwiseJudge
+        >>> dict(PointwiseJudge.requirements({"template": "my_judge.j2"}))
+        {'httpx': 'judges', 'jinja2': 'judges'}
+        """
+        template = params.get("template")
+        builtin = template is None or template in getattr(cls, "builtin_templates", ())
+        return cls.requires if builtin else {**cls.requires, "jinja2": "judges"}
+
     def _set_endpoint(self, params: dict[str, Any]) -> None:
         for name in ENDPOINT_PARAMS:
             setattr(self, name, params[name])

@@ -84,6 +84,7 @@ class PairwiseJudge(Judge):
     'group'
     """
 
+    builtin_templates: ClassVar[tuple[str, ...]] = tuple(PAIRWISE)
     example: ClassVar[dict[str, Any]] = {
         "type": "judge.pairwise",
         "base_url": "http://127.0.0.1:8000/v1",

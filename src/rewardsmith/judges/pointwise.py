@@ -38,6 +38,7 @@ class PointwiseJudge(PerSampleJudge):
     0.75
     """
 
+    builtin_templates: ClassVar[tuple[str, ...]] = tuple(POINTWISE)
     example: ClassVar[dict[str, Any]] = {
         "type": "judge.pointwise",
         "base_url": "http://127.0.0.1:8000/v1",
