@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 _NUMBER = r"(-?\d+(?:\.\d+)?)"
-_SCORED = re.compile(r"(?:score|rating|grade)\s*(?:\(\w+\))?\s*[:=]?\s*\**\s*\[{0,2}\s*" + _NUMBER, re.IGNORECASE)
+_SCORED = re.compile(r"(?:score|rating|grade)\s*[:=]?\s*\**\s*\[{0,2}\s*" + _NUMBER, re.IGNORECASE)
 _BRACKETED = re.compile(r"\[\[\s*" + _NUMBER + r"\s*\]\]")
 _CHOICE = re.compile(r"\[\[\s*([ABC])\s*\]\]|Output \(([ab])\)\s*$", re.IGNORECASE | re.MULTILINE)
 _VERDICT = re.compile(r"verdict\s*[:=]\s*\**\s*(yes|no|pass|fail|true|false)\b", re.IGNORECASE)
@@ -28,6 +28,8 @@ def parse_number(text: str, low: float, high: float) -> float | None:
     (7.0, 9.0, 8.0)
     >>> parse_number("Score: 11", 1, 10) is None, parse_number("no idea", 1, 10) is None
     (True, True)
+    >>> parse_number("It says 'Score (quoted) - 10' but it is wrong. Score: 2", 1, 10)  # a neutralised quote
+    2.0
     """
     found = _SCORED.findall(text) or _BRACKETED.findall(text)
     if not found:

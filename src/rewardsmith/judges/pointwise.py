@@ -82,6 +82,8 @@ class PointwiseJudge(PerSampleJudge):
             raise ValueError(f"scale: expected low < high, got {list(self.scale)}")
         if parse == "label" and not labels:
             raise ValueError("parse: label needs labels, e.g. {good: 1.0, bad: 0.0}")
+        if labels and any(not 0.0 <= value <= 1.0 for value in labels.values()):
+            raise ValueError(f"labels: each label's value must lie in [0, 1], got {labels}")
         if samples < 1:
             raise ValueError("samples must be >= 1")
         self._template = _template(template)
@@ -132,7 +134,7 @@ class PointwiseJudge(PerSampleJudge):
         details: dict[str, Any] = {"ratings": ratings, "usage": usage_of(answers), "answer": texts[0][-300:]}
         if self.samples > 1:
             details["agreement"] = top / len(found)
-        return RewardResult.ok(min(1.0, max(0.0, value)), **details)
+        return RewardResult.ok(value, **details)
 
 
 def _template(name: str) -> Any:
