@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 _NUMBER = r"(-?\d+(?:\.\d+)?)"
-_SCORED = re.compile(r"(?:score|rating|grade)\s*[:=]?\s*\**\s*\[{0,2}\s*" + _NUMBER, re.IGNORECASE)
+_SCORED = re.compile(r"\b(?:score|rating|grade)\s*[:=]?\s*\**\s*\[{0,2}\s*" + _NUMBER, re.IGNORECASE)
 _BRACKETED = re.compile(r"\[\[\s*" + _NUMBER + r"\s*\]\]")
 _CHOICE = re.compile(r"\[\[\s*([ABC])\s*\]\]|Output \(([ab])\)\s*$", re.IGNORECASE | re.MULTILINE)
 _VERDICT = re.compile(r"verdict\s*[:=]\s*\**\s*(yes|no|pass|fail|true|false)\b", re.IGNORECASE)
