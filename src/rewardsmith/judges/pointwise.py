@@ -33,6 +33,9 @@ class PointwiseJudge(PerSampleJudge):
     the ``majority`` rating; ``details["agreement"]`` is the share of choices that gave the majority
     rating (*Judging LLM-as-a-Judge with MT-Bench and Chatbot Arena*, Zheng et al., 2023, for the
     single-answer grading prompt). An answer with no readable rating is an error, not a score.
+    ``template`` is a built-in name, a Jinja2 file or Jinja2 text, rendered with ``prompt``,
+    ``completion`` (fenced), ``completion_tag``, ``reference``, ``low``, ``high``, ``item`` (the
+    record) and ``sample.output_text`` (the fenced completion, as OpenAI's graders name it).
 
     >>> PointwiseJudge("http://127.0.0.1:8000/v1", "judge", scale=(0, 4)).normalise(3)
     0.75
@@ -102,6 +105,8 @@ class PointwiseJudge(PerSampleJudge):
             reference=reference_text(sample.reference),
             low=_number(low),
             high=_number(high),
+            item=sample.to_record(),
+            sample={"output_text": completion},
         )
         extra = {"n": self.samples} if self.samples > 1 else {}
         return [(messages(self.system, user), self.sampling(**extra))]

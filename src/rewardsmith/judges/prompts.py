@@ -129,9 +129,16 @@ class Template:
 
 
 def template(name: str, builtins: dict[str, str]) -> Template:
-    """A built-in template by name, or a Jinja2 file by path (``*.j2``, ``*.jinja``, ``*.jinja2``, ``*.txt``)."""
+    """A built-in template by name, a Jinja2 file by path (``*.j2``, ``*.jinja``, ``*.jinja2``,
+    ``*.txt``), or Jinja2 text itself (anything with ``{{``, ``{%`` or a line break).
+
+    >>> template("Rate {{ completion }}", {}).render(completion="x")
+    'Rate x'
+    """
     if name in builtins:
         return Template(builtins[name])
+    if "{{" in name or "{%" in name or "\n" in name:
+        return Template(name, jinja=True)
     path = Path(name).expanduser()
     if path.suffix in (".j2", ".jinja", ".jinja2", ".txt") or path.is_file():
         try:
