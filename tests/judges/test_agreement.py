@@ -220,3 +220,17 @@ def test_a_pointwise_reward_on_pairs_is_judged_by_which_it_scores_higher() -> No
     assert report["counts"]["correct_first"] == 1
     assert report["judge_accuracy"] == 1 / 3
     assert report["positional_agreement"] == 1.0
+
+
+def test_the_audit_section_of_a_judge_names_its_figures_and_flags_position_bias(shared_data) -> None:
+    from rewardsmith.core import Sample
+    from rewardsmith.judges.agreement import judge_section
+
+    run = next(r for r in llmbar_runs(str(shared_data))
+               if (r["dataset"], r["evaluator"], r["strategy"]) == ("CaseStudy/Base_10", "ChatGPT", "CoT"))
+    samples = [Sample.from_record({**record, "subset": "base10"}) for record in pair_records(shared_data, run)]
+    section = judge_section(load({"type": "judge.stored", "ab": "noswap", "ba": "swap"}), samples)
+    assert section["metrics"]["judge_accuracy"] * 100 == float(run["statistics"]["correct_average"].rstrip("%"))
+    assert section["metrics"]["positional_agreement"] == 1 / 54  # "1 / 54" in LLMBar's statistics
+    assert [f["level"] for f in section["findings"]] == ["warn"]
+    assert judge_section(load("text.exact"), [Sample("x", reference="x")]) is None

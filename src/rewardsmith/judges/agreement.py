@@ -132,3 +132,40 @@ def audit_pairs(reward: Reward, records: Sequence[dict[str, Any] | Sample]) -> d
             for name, idx in sorted(subsets.items())
         }
     return report
+
+
+#: Below this positional agreement the audit says the judge follows the position, not the content.
+POSITION_BIAS_FLOOR = 0.8
+
+
+def is_pair_record(sample: Sample) -> bool:
+    """A pair record: ``completion_a`` and ``completion_b`` fields and a label."""
+    return "completion_a" in sample.extra and "completion_b" in sample.extra and sample.label is not None
+
+
+def judge_section(reward: Reward, samples: Sequence[Sample]) -> dict[str, Any] | None:
+    """The audit section of a judge on pair records (None when the records are not all pairs):
+    the figures of :func:`audit_pairs` under ``metrics`` (with ``.<subset>`` variants) and findings.
+
+    >>> from rewardsmith.judges.stored import StoredJudge
+    >>> pairs = [Sample("", label="a", extra={"completion_a": "x", "completion_b": "y", "ab": "a", "ba": "b"})]
+    >>> section = judge_section(StoredJudge("ab", "ba"), pairs)
+    >>> section["metrics"]["judge_accuracy"], section["findings"][0]["level"]
+    (0.5, 'warn')
+    """
+    if not samples or not all(is_pair_record(s) for s in samples):
+        return None
+    report = audit_pairs(reward, list(samples))
+    names = ("judge_accuracy", "positional_agreement", "judge_kappa", "judgebench_accuracy")
+    metrics = {name: report[name] for name in names}
+    for subset, figures in (report.get("subsets") or {}).items():
+        metrics.update({f"{name}.{subset}": figures[name] for name in names})
+    findings = []
+    if report["positional_agreement"] is not None and report["positional_agreement"] < POSITION_BIAS_FLOOR:
+        findings.append({"level": "warn", "text": (
+            f"the judge changes its verdict when the pair is swapped on "
+            f"{1 - report['positional_agreement']:.0%} of {report['n']} pairs (position bias)")})
+    if report["errors"]:
+        findings.append({"level": "bad", "text": f"{sum(report['errors'].values())} pairs got no verdict: "
+                         + "; ".join(list(report["errors"])[:3])})
+    return {**report, "metrics": metrics, "findings": findings}
