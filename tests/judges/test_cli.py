@@ -35,3 +35,31 @@ def test_score_a_file_with_a_pairwise_judge_then_again_from_the_cache(tmp_path) 
             assert [row["reward"] for row in scored] == [0.0, 1.0, 0.5]
             usage = scored[1]["reward_details"]["usage"]
             assert (usage["calls"], usage["cached"]) == (4, 0 if run == 1 else 4)
+
+
+def test_rewardsmith_audit_reads_pair_records_and_reports_the_judge_figures(tmp_path, shared_data) -> None:
+    """LLMBar's GPT-4 Vanilla_NoRules run on Natural, stored verdicts: the paper's 93.5 / 97.0."""
+    import gzip
+
+    runs = [json.loads(line) for line in gzip.open(shared_data / "llmbar" / "judge_results.jsonl.gz", "rt")]
+    run = next(r for r in runs
+               if (r["dataset"], r["evaluator"], r["strategy"]) == ("LLMBar/Natural", "GPT-4", "Vanilla_NoRules"))
+    items = json.loads((shared_data / "llmbar" / "datasets" / "LLMBar" / "Natural" / "dataset.json").read_text())
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("".join(
+        json.dumps({"prompt": d["input"], "completion_a": d["output_1"], "completion_b": d["output_2"],
+                    "label": d["label"], "noswap": a, "swap": b}) + "\n"
+        for d, a, b in zip(items, run["winner_noswap"], run["winner_swap"], strict=True)
+    ))
+    spec = tmp_path / "stored.yaml"
+    spec.write_text("type: judge.stored\nab: noswap\nba: swap\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "rewardsmith", "audit", str(spec), str(data), "-o", str(tmp_path / "report"),
+         "--quiet", "--fail-on", "positional_agreement<0.9"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    metrics = report["metrics"]
+    assert (metrics["judge_accuracy"], metrics["positional_agreement"]) == (0.935, 0.97)
+    assert "agreement" not in report["sections"] and report["sections"]["judge"]["n"] == 100

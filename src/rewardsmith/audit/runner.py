@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rewardsmith.core import Reward, RewardsmithError, Sample, load, spec_hash, to_spec
+from rewardsmith.judges.agreement import judge_section
 
 from .agents import agents
 from .common import Options, Scored
@@ -31,6 +32,7 @@ SECTION_ORDER = (
     "components",
     "agreement",
     "pairwise",
+    "judge",
     "best_of_n",
     "group_signal",
     "efficiency",
@@ -124,11 +126,13 @@ def audit(
         "components": components(data),
         "process": process_rewards(data),
     }
-    if sections["process"] is None:
+    judged = judge_section(reward, samples)  # pair records: the judge's figures replace label agreement
+    if sections["process"] is None and judged is None:
         sections["agreement"] = agreement(data)
     sections.update(
         {
             "pairwise": pairwise(data),
+            "judge": judged,
             "best_of_n": best_of_n(data),
             "group_signal": group_signal(data),
             "efficiency": efficiency(data),

@@ -40,7 +40,7 @@ class InputRecord:
             if value is _MISSING:
                 raise DataError(self.where, f"no field {source!r} (mapped to {target!r})")
             record[target] = value
-        if "completion" not in record:
+        if "completion" not in record and not ("completion_a" in record and "completion_b" in record):
             fields = ", ".join(sorted(self.raw)[:12])
             raise DataError(self.where, f"no 'completion' field (fields: {fields}; use --map)")
         return Sample.from_record(record)
