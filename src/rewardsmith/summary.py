@@ -86,3 +86,30 @@ def error_reasons(rows: list[dict[str, Any]], limit: int = 5) -> list[tuple[str,
         if row.get("reward_error"):
             counter[str(row["reward_error"])[:120]] += 1
     return counter.most_common(limit)
+
+
+def judge_usage(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What the LLM judges of scored rows cost: every ``usage`` entry in their details (a judge's
+    own, or a judge's inside a composed spec), summed; None when no judge was called.
+
+    >>> row = {"reward_details": {"components": {"judge.verify": {"details": {"usage": {
+    ...     "calls": 2, "cached": 1, "prompt_tokens": 30, "completion_tokens": 4, "cost": 0.5}}}}}}
+    >>> judge_usage([row, row])
+    {'calls': 4, 'cached': 2, 'prompt_tokens': 60, 'completion_tokens': 8, 'cost': 1.0}
+    """
+    total = dict.fromkeys(("calls", "cached", "prompt_tokens", "completion_tokens", "cost"), 0)
+
+    def walk(details: Any) -> None:
+        if not isinstance(details, dict):
+            return
+        usage = details.get("usage")
+        if isinstance(usage, dict) and "calls" in usage:
+            for key in total:
+                total[key] += usage.get(key) or 0
+        for entry in (details.get("components") or {}).values():
+            if isinstance(entry, dict):
+                walk(entry.get("details"))
+
+    for row in rows:
+        walk(row.get("reward_details"))
+    return total if total["calls"] else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -26,15 +27,18 @@ def test_score_a_file_with_a_pairwise_judge_then_again_from_the_cache(tmp_path) 
         for run in (1, 2):
             out = tmp_path / f"out{run}.jsonl"
             done = subprocess.run(
-                [sys.executable, "-m", "rewardsmith", "score", str(spec), str(data), "-o", str(out), "--quiet"],
-                capture_output=True, text=True, timeout=120,
+                [sys.executable, "-m", "rewardsmith", "score", str(spec), str(data), "-o", str(out)],
+                capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"},
             )
             assert done.returncode == 0, done.stderr[-2000:]
+            summary = done
             assert len(server.requests) == 6  # 3 pairs × 2 orders, the first time only
             scored = [json.loads(line) for line in out.read_text().splitlines()]
             assert [row["reward"] for row in scored] == [0.0, 1.0, 0.5]
-            usage = scored[1]["reward_details"]["usage"]
-            assert (usage["calls"], usage["cached"]) == (4, 0 if run == 1 else 4)
+            usage = [row["reward_details"]["usage"] for row in scored]
+            assert [u["calls"] for u in usage] == [4, 2, 0]  # a pair's calls count once, on its first member
+            assert sum(u["cached"] for u in usage) == (0 if run == 1 else 6)
+            assert f"judge calls: 6 ({0 if run == 1 else 6} from the cache)" in summary.stdout
 
 
 def test_rewardsmith_audit_reads_pair_records_and_reports_the_judge_figures(tmp_path, shared_data) -> None:
@@ -63,3 +67,19 @@ def test_rewardsmith_audit_reads_pair_records_and_reports_the_judge_figures(tmp_
     metrics = report["metrics"]
     assert (metrics["judge_accuracy"], metrics["positional_agreement"]) == (0.935, 0.97)
     assert "agreement" not in report["sections"] and report["sections"]["judge"]["n"] == 100
+
+
+def test_the_audit_report_sums_the_judges_calls_tokens_and_cost(tmp_path) -> None:
+    from rewardsmith.audit.runner import audit
+    from rewardsmith.core import Sample
+
+    samples = [Sample(text, prompt="q", reference="4", label=float(text == "4")) for text in ("4", "5", "four", "6")]
+    with ScriptedServer(lambda body: "Score: 9" if fenced(body)[0] == "4" else "Score: 2") as server:
+        spec = {"type": "judge.pointwise", "base_url": server.url, "model": "m",
+                "prices": {"input": 1.0, "output": 2.0}, "cache": str(tmp_path / "cache.sqlite")}
+        first = audit(spec, samples)
+        second = audit(spec, samples)
+    usage = first["sections"]["judge_usage"]
+    assert (first["metrics"]["judge_calls"], first["metrics"]["judge_cache_hit_rate"]) == (4, 0.0)
+    assert first["metrics"]["judge_cost"] == (usage["prompt_tokens"] * 1.0 + usage["completion_tokens"] * 2.0) / 1e6
+    assert (second["metrics"]["judge_cache_hit_rate"], second["metrics"]["judge_cost"]) == (1.0, 0.0)

@@ -15,6 +15,7 @@ from typing import Any
 
 from rewardsmith.core import Reward, RewardsmithError, Sample, load, spec_hash, to_spec
 from rewardsmith.judges.agreement import judge_section
+from rewardsmith.summary import judge_usage
 
 from .agents import agents
 from .common import Options, Scored
@@ -42,6 +43,7 @@ SECTION_ORDER = (
     "health",
     "hacking",
     "trajectory_hacking",
+    "judge_usage",
 )
 
 
@@ -98,6 +100,16 @@ def run_hacking(
     return result
 
 
+def usage_section(results: Sequence[Any]) -> dict[str, Any] | None:
+    """Calls, cache hits, tokens and cost of the LLM judges while scoring (None without a judge)."""
+    usage = judge_usage([result.to_dict() for result in results])
+    if usage is None:
+        return None
+    metrics = {"judge_calls": usage["calls"], "judge_cost": usage["cost"],
+               "judge_cache_hit_rate": usage["cached"] / usage["calls"]}
+    return {**usage, "metrics": metrics, "findings": []}
+
+
 def audit(
     reward: Reward | str | dict[str, Any],
     samples: Sequence[Sample],
@@ -139,6 +151,7 @@ def audit(
             "agents": agents(data),
             "bias": bias(data),
             "health": health(data, rechecked),
+            "judge_usage": usage_section(results),
         }
     )
     if probes or search_budget:

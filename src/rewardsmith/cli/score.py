@@ -21,7 +21,7 @@ def _fmt(value: float | None) -> str:
 def print_summary(rows: list[dict], root: str, out: Console) -> None:
     from rich.table import Table
 
-    from rewardsmith.summary import error_kinds, error_reasons, summarize
+    from rewardsmith.summary import error_kinds, error_reasons, judge_usage, summarize
 
     table = Table(title=f"rewards ({len(rows)} records)")
     table.add_column("component", overflow="fold")
@@ -33,6 +33,13 @@ def print_summary(rows: list[dict], root: str, out: Console) -> None:
             _fmt(stats["min"]), _fmt(stats["max"]), str(stats["errors"]), str(stats["not_applicable"]),
         )
     out.print(table)
+    usage = judge_usage(rows)
+    if usage:
+        out.print(
+            f"judge calls: {usage['calls']} ({usage['cached']} from the cache), tokens {usage['prompt_tokens']} in "
+            f"/ {usage['completion_tokens']} out, cost ${usage['cost']:.4f}",
+            highlight=False,
+        )
     kinds = error_kinds(rows)
     if kinds:
         out.print("errors by kind: " + ", ".join(f"{kind} {count}" for kind, count in kinds), highlight=False)

@@ -266,8 +266,8 @@ class _Table:
 
     def add(self, i: int, j: int | None, verdicts: tuple[Verdict, Verdict] | JudgeError, answers: Any) -> None:
         members = [i] if j is None else [i, j]
-        for m in members:
-            self.usage.setdefault(m, []).extend(a for a in answers if isinstance(a, Answer))
+        # a pair's calls are counted once, on its first member, so that usage sums over results
+        self.usage.setdefault(i, []).extend(a for a in answers if isinstance(a, Answer))
         points = self.points(i, j, verdicts)
         if points is None:
             for m in members:
