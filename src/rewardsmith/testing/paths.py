@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import gc
 import hashlib
 import itertools
 import json
@@ -155,6 +156,7 @@ class ConformanceServer:
         app = create_app(reward, config)
         assert self.host.loop is not None
         asyncio.run_coroutine_threadsafe(self.host.mount(key, app), self.host.loop).result(30)
+        gc.unfreeze()  # the app's startup freezes the heap (right for a server process, not for a test run)
         return f"{self.url}/r/{key}"
 
     def close(self) -> None:
