@@ -185,3 +185,20 @@ def test_verl_reward_pickles_without_its_loaded_rewards():
     copy = pickle.loads(pickle.dumps(reward))
     assert copy._bound == {}
     assert copy.score([]) == []
+
+
+@pytest.mark.parametrize("function", [compute_score, compute_score_async])
+def test_a_group_reward_called_one_sample_at_a_time_is_an_error_not_a_zero_advantage(function):
+    spec = {"type": "group_norm", "reward": {"type": "text.exact"}}
+    scores, columns = reward_loop(function, {"spec": spec}, ROWS[:2])
+    assert scores == [0.0, 0.0] and columns["valid"] == [0.0, 0.0] and columns["errored"] == [1.0, 1.0]
+    assert "group_norm depends on the other samples of its group" in columns["error"][0]
+    batch = compute_score_batch(["qa", "qa"], ["Paris", "Rome"], ["paris", "paris"], None, spec=spec)
+    assert [row["status"] for row in batch] == ["error", "error"]  # verl passes no prompt groups at all
+
+
+def test_a_running_norm_is_refused_per_sample_but_scores_a_batch():
+    spec = {"type": "running_norm", "reward": {"type": "text.exact"}, "alpha": 1.0}
+    assert compute_score("qa", "Paris", "paris", {}, spec=spec)["status"] == "error"
+    batch = compute_score_batch(["qa", "qa"], ["Paris", "Rome"], ["paris", "paris"], None, spec=spec)
+    assert [round(row["score"], 4) for row in batch] == [1.0, -1.0]

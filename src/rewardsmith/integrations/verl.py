@@ -202,7 +202,11 @@ class VerlReward:
         results: list[RewardResult | None] = [None] * len(samples)
         for bound, indices in self._groups(samples).values():
             batch = [samples[i] for i in indices]
-            scored = self._unrouted(batch) if bound is None else _score_or_fail(bound, batch)
+            reason = self.refusal(bound, alone=False)
+            if reason is not None:
+                scored = [RewardResult.fail(reason) for _ in batch]
+            else:
+                scored = self._unrouted(batch) if bound is None else _score_or_fail(bound, batch)
             for i, result in zip(indices, scored, strict=True):
                 results[i] = result
         return self.to_dicts(samples, results)  # type: ignore[arg-type]  # the groups cover every index once
@@ -212,17 +216,46 @@ class VerlReward:
         import asyncio
 
         groups = list(self._groups(samples).values())
-        scored = await asyncio.gather(
-            *(
-                _ascore_or_fail(bound, [samples[i] for i in idx]) if bound is not None else _ready(self._unrouted(idx))
-                for bound, idx in groups
-            )
-        )
+
+        def one(bound: BoundReward | None, idx: list[int]) -> Any:
+            reason = self.refusal(bound, alone=False)
+            if reason is not None:
+                return _ready([RewardResult.fail(reason) for _ in idx])
+            if bound is None:
+                return _ready(self._unrouted(idx))
+            return _ascore_or_fail(bound, [samples[i] for i in idx])
+
+        scored = await asyncio.gather(*(one(bound, idx) for bound, idx in groups))
         results: list[RewardResult | None] = [None] * len(samples)
         for (_, indices), batch in zip(groups, scored, strict=True):
             for i, result in zip(indices, batch, strict=True):
                 results[i] = result
         return self.to_dicts(samples, results)  # type: ignore[arg-type]  # the groups cover every index once
+
+    def refusal(self, bound: BoundReward | None, alone: bool) -> str | None:
+        """Why ``bound``'s reward cannot be scored here, or None.
+
+        verl passes no prompt group to the reward (``to_sample`` has no ``group``), so a reward
+        that depends on its group (``group_norm``, ``group_rank``, ...) would see groups of one
+        and answer a constant 0 advantage, silently; and the reward loop calls ``compute_score``
+        once per sample (``alone``), so no batch-dependent reward sees a batch there either.
+        """
+        try:
+            reward = None if bound is None else bound.reward
+        except Exception:  # noqa: BLE001 - a spec that does not load is reported by scoring
+            return None
+        if reward is None or not (reward.batch_scope == "group" or (alone and reward.batch_dependent)):
+            return None
+        return (
+            f"{reward.name} depends on the other samples of its {reward.batch_scope} (batch_scope "
+            f"{reward.batch_scope!r}), which verl does not pass to a reward function: score per sample "
+            "and let verl normalise groups (algorithm.adv_estimator)"
+        )
+
+    def refuse_alone(self, sample: Sample) -> dict[str, Any] | None:
+        """The row of an error for a per-sample call whose reward depends on the batch (else None)."""
+        reason = self.refusal(self.bound(sample.extra["data_source"]), alone=True)
+        return None if reason is None else self.to_dicts([sample], [RewardResult.fail(reason)])[0]
 
     def _unrouted(self, batch: Sequence[Any]) -> list[RewardResult]:
         reason = (
@@ -327,7 +360,8 @@ def compute_score(
     """verl's per-sample keyword call; ``reward_kwargs`` (spec, routes, on_error, timeout,
     abstain_score) arrive as keywords. Positional calls work too."""
     sample = to_sample(data_source, solution_str, ground_truth, extra_info)
-    return _adapter(kwargs).score([sample])[0]
+    adapter = _adapter(kwargs)
+    return adapter.refuse_alone(sample) or adapter.score([sample])[0]
 
 
 async def compute_score_async(
@@ -335,7 +369,8 @@ async def compute_score_async(
 ) -> dict[str, Any]:
     """The ``async def`` form: verl awaits it on the reward worker's event loop."""
     sample = to_sample(data_source, solution_str, ground_truth, extra_info)
-    return (await _adapter(kwargs).ascore([sample]))[0]
+    adapter = _adapter(kwargs)
+    return adapter.refuse_alone(sample) or (await adapter.ascore([sample]))[0]
 
 
 def compute_score_batch(

@@ -257,8 +257,13 @@ def check_adapters(subject: Subject) -> None:
 
     verl_samples = [to_sample(**c) for c in paths.verl_calls(records)]
     verl = VerlReward(subject.fresh())
-    direct = _numbers(verl.to_dicts(verl_samples, subject.fresh().score(verl_samples)))
-    _differences(direct, _numbers(VerlReward(subject.fresh()).score(verl_samples)), "verl batch")
+    if subject.reward.batch_scope == "group":  # verl passes no prompt groups: refused, never a silent 0
+        rows = VerlReward(subject.fresh()).score(verl_samples)
+        if any(row["status"] != "error" for row in rows):
+            raise AssertionError("verl: a group reward scored without the groups verl never passes")
+    else:
+        direct = _numbers(verl.to_dicts(verl_samples, subject.fresh().score(verl_samples)))
+        _differences(direct, _numbers(VerlReward(subject.fresh()).score(verl_samples)), "verl batch")
     if subject.reward.batch_scope == "sample":
         one = VerlReward(subject.fresh())
         _differences(direct, _numbers([one.score([s])[0] for s in verl_samples]), "verl compute_score")
