@@ -131,3 +131,9 @@ def test_tokenizer_path_is_pickled_as_a_path_and_loaded_lazily(shared_data):
     copy = pickle.loads(pickle.dumps(reward))
     assert copy._loaded_tokenizer is None and copy.tokenizer == tokenizer_json
     assert copy(["Once upon a time the end"], ["Once upon a time"], ["the end"])["rewards"] == [1.0]
+
+
+def test_a_group_reward_is_refused_not_answered_with_a_constant():
+    reward = OpenRLHFReward({"type": "group_norm", "reward": {"type": "text.exact"}})
+    answer = reward(["Q: A: Paris"], ["Q: A:"], ["Paris"])
+    assert answer["rewards"] == [None] and answer["extra_logs"]["reward_error"] == [1.0]

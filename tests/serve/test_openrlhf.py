@@ -72,3 +72,15 @@ def test_abstain_policy_answers_null_and_counts_the_error() -> None:
 def test_raise_policy_names_the_failing_query() -> None:
     with pytest.raises(RewardFailed, match=r"query\[1\]: reward failed: boom"):
         to_response([RewardResult.ok(1), RewardResult.fail("boom")], [True, True], "raise")
+
+
+def test_get_reward_refuses_a_group_reward_with_error_results() -> None:
+    import httpx
+
+    from rewardsmith.core import load
+    from rewardsmith.testing.paths import conformance_server
+
+    url = conformance_server().serve(load({"type": "group_norm", "reward": "text.exact"}))
+    body = {"query": ["Q: A: Paris"], "prompts": ["Q: A:"], "labels": ["Paris"]}
+    answer = httpx.post(f"{url}/get_reward", json=body, timeout=30).json()
+    assert answer["rewards"] == [None] and answer["extra_logs"]["reward_error"] == [1.0]

@@ -32,9 +32,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from rewardsmith.core import RewardResult
 from rewardsmith.integrations.common import ON_ERROR_CHOICES, BoundReward, OnError, Spec
 from rewardsmith.monitor import hooks
-from rewardsmith.serve.openrlhf import to_response, to_samples
+from rewardsmith.serve.openrlhf import refusal, to_response, to_samples
 
 ON_ERROR_ENV = "REWARDSMITH_ON_ERROR"
 TIMEOUT_ENV = "REWARDSMITH_TIMEOUT"
@@ -96,7 +97,8 @@ class OpenRLHFReward:
         **kwargs: Any,
     ) -> dict[str, Any]:
         samples, found = to_samples(list(queries), prompts, labels, self._tokenizer())
-        results = self.bound.score(samples)
+        refused = refusal(self.bound.reward)
+        results = self.bound.score(samples) if refused is None else [RewardResult.fail(refused) for _ in samples]
         response = to_response(results, found, self.bound.on_error, self.bound.reward.value_range)
         if self.monitor is not None:
             grouped = [replace(s, group=s.prompt_text) if s.group is None else s for s in samples]

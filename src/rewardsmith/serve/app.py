@@ -21,7 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from rewardsmith.core import RewardsmithError, Sample, load, spec_hash, to_spec
+from rewardsmith.core import RewardResult, RewardsmithError, Sample, load, spec_hash, to_spec
 from rewardsmith.core.reward import Reward
 
 from . import openrlhf
@@ -206,7 +206,11 @@ def create_app(reward: Reward, config: ServeConfig | None = None) -> FastAPI:
                 message = f"body.{name}: {len(given)} items for {len(body.query)} queries"
                 return JSONResponse({"detail": message}, status_code=422)
         samples, found = openrlhf.to_samples(body.query, body.prompts, body.labels, tokenizer)
-        results = await batcher.score(samples, timeout=config.timeout)
+        refused = openrlhf.refusal(reward)
+        if refused is not None:
+            results = [RewardResult.fail(refused) for _ in samples]
+        else:
+            results = await batcher.score(samples, timeout=config.timeout)
         metrics.record_results("/get_reward", results)
         if monitor is not None:
             await asyncio.to_thread(monitor.observe, reward.name, samples, results, reward=reward)

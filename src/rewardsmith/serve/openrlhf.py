@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from rewardsmith.core import RewardResult, Sample
+from rewardsmith.core.reward import Reward
 
 OnError = Literal["abstain", "zero", "raise"]
 
@@ -123,6 +124,26 @@ def to_samples(
         samples.append(Sample(completion=response, prompt=prompt, reference=label, extra={"query": query}))
         found.append(ok)
     return samples, found
+
+
+def refusal(reward: Reward) -> str | None:
+    """Why ``reward`` cannot serve OpenRLHF, or None.
+
+    OpenRLHF sends one sample per call and no prompt group, so a reward that depends on its
+    group or batch (``group_norm``, ``running_norm``, ...: :attr:`Reward.batch_dependent`) would
+    see a group of one and answer a constant, silently.
+
+    >>> from rewardsmith.core import load
+    >>> refusal(load("text.exact")) is None, refusal(load({"type": "group_norm", "reward": "text.exact"}))[:40]
+    (True, 'group_norm depends on the other samples ')
+    """
+    if not reward.batch_dependent:
+        return None
+    return (
+        f"{reward.name} depends on the other samples of its {reward.batch_scope} (batch_scope "
+        f"{reward.batch_scope!r}), but OpenRLHF sends one sample at a time with no prompt group: "
+        "serve a per-sample spec and let OpenRLHF compute advantages"
+    )
 
 
 def unit_score(value: float, value_range: tuple[float, float] | None) -> float:
