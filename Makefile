@@ -28,11 +28,16 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check src tests $(wildcard benchmarks examples)
 	$(BIN)/mypy
 
+# Two pytest workers (the project's machines have 2 cores; `make test TEST_WORKERS=4` for more). A
+# test file stays on one worker, so its module fixtures (servers, models) start once.
+TEST_WORKERS ?= 2
+PYTEST = $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
 test: lint
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(PYTEST) -m "not slow"
 
 test-all: lint
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 clean:
 	rm -rf $(VENV) out report artifacts
