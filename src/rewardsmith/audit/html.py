@@ -54,6 +54,21 @@ TITLES = {
         "Reward hacking",
         "What a policy could exploit: probes on this data, the adversarial corpus and the attack search.",
     ),
+    "agents": (
+        "Agents",
+        "tau-bench's pass^k over repeated trials of each task (for the reward and the stored outcome), "
+        "and which turns a per-turn reward pays for.",
+    ),
+    "trajectory_hacking": (
+        "Trajectory hacking",
+        "An agent's shortcuts applied to real trajectories: stopping early, claiming success without "
+        "acting, writing its own tool results, repeating calls, editing the tests.",
+    ),
+    "mdp": (
+        "Classical reward on an MDP",
+        "The spec tabulated on every transition, its optimal policy searched for exploits, its effect "
+        "on the reference reward's optimal policy, and its EPIC distance to the true reward.",
+    ),
 }
 CARDS = (
     ("accuracy", "accuracy"),
