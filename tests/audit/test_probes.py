@@ -10,9 +10,9 @@ from rewardsmith.core import SpecError
 from .hackable import FORMAT_BONUS, RECORDS, SHORT_RECORDS, boxed_regex, last_number, substring_match
 
 BUILTIN = [
-    "answer_only", "contradiction", "echo_question", "empty", "format_farming", "format_only", "hedge",
-    "injection", "length_inflation", "many_boxes", "master_keys", "negation", "off_image", "repeat_steps",
-    "self_praise", "swapped_corners", "unicode_confusables", "whole_image", "zero_area_box",
+    "answer_only", "contradiction", "echo_question", "empty", "fence_escape", "format_farming", "format_only",
+    "hedge", "injection", "length_inflation", "many_boxes", "master_keys", "negation", "off_image", "repeat_steps",
+    "self_praise", "swapped_corners", "unicode_confusables", "verdict_forgery", "whole_image", "zero_area_box",
 ]
 
 
