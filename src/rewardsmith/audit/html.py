@@ -64,6 +64,11 @@ TITLES = {
         "An agent's shortcuts applied to real trajectories: stopping early, claiming success without "
         "acting, writing its own tool results, repeating calls, editing the tests.",
     ),
+    "style_substance": (
+        "Style or substance",
+        "RM-Bench: each prompt's correct and subtly wrong answers in three styles; hard = the correct "
+        "answer is plainer than the wrong one. A reward that pays for style scores high on easy, low on hard.",
+    ),
     "mdp": (
         "Classical reward on an MDP",
         "The spec tabulated on every transition, its optimal policy searched for exploits, its effect "

@@ -26,6 +26,7 @@ from .health import distribution, health
 from .labels import agreement, bias, pairwise
 from .rules import Rule, evaluate, parse_rule
 from .scoring import recheck, score_all
+from .style import style_substance, styled_only
 from .trajectory_probes import audit_trajectories, is_trajectory
 
 SECTION_ORDER = (
@@ -43,6 +44,7 @@ SECTION_ORDER = (
     "health",
     "hacking",
     "trajectory_hacking",
+    "style_substance",
     "judge_usage",
 )
 
@@ -130,6 +132,45 @@ def audit(
     rules: list[Rule] = [parse_rule(text) for text in fail_on]
     reward = load(reward)
     samples = list(samples)
+    if samples and all(styled_only(sample) for sample in samples):
+        # RM-Bench-style records: each holds its responses in several styles, no completion of its own
+        sections: dict[str, Any] = {"style_substance": style_substance(reward, samples)}
+        threshold: float | None = None
+    else:
+        sections, threshold = _scored_sections(reward, samples, options, probes, search_budget)
+    sections = {name: sections[name] for name in SECTION_ORDER if sections.get(name) is not None}
+    sections = jsonable(sections)
+    metrics = flat_metrics(sections)
+    findings = [f for s in sections.values() if isinstance(s, dict) for f in s.get("findings", [])]
+    try:
+        spec = to_spec(reward)
+        digest = spec_hash(reward)
+    except Exception:  # noqa: BLE001 - a reward built in Python may not round-trip to a spec
+        spec, digest = {"type": reward.name}, None
+    report: dict[str, Any] = {
+        "meta": {
+            "reward": reward.name,
+            "spec": spec,
+            "spec_hash": digest,
+            "records": len(samples),
+            "threshold": threshold,
+            "seed": options.seed,
+            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            **(meta or {}),
+        },
+        "metrics": metrics,
+        "findings": findings,
+        "sections": sections,
+        "rules": evaluate(rules, metrics),
+    }
+    report["failed"] = any(rule["failed"] for rule in report["rules"])
+    return jsonable(report)
+
+
+def _scored_sections(
+    reward: Reward, samples: list[Sample], options: Options, probes: list[str] | None, search_budget: int | None
+) -> tuple[dict[str, Any], float]:
+    """Score every record once and compute the sections that read those scores."""
     results, seconds = score_all(reward, samples, options.batch_size)
     data = Scored(reward, samples, results, seconds, options)
     rechecked = recheck(reward, samples, results, options.recheck, options.seed) if options.recheck else None
@@ -162,30 +203,4 @@ def audit(
             sections["trajectory_hacking"] = section
         else:
             sections["hacking"] = run_hacking(reward, samples, probes, search_budget, options)
-    sections = {name: sections[name] for name in SECTION_ORDER if sections.get(name) is not None}
-    sections = jsonable(sections)
-    metrics = flat_metrics(sections)
-    findings = [f for s in sections.values() if isinstance(s, dict) for f in s.get("findings", [])]
-    try:
-        spec = to_spec(reward)
-        digest = spec_hash(reward)
-    except Exception:  # noqa: BLE001 - a reward built in Python may not round-trip to a spec
-        spec, digest = {"type": reward.name}, None
-    report: dict[str, Any] = {
-        "meta": {
-            "reward": reward.name,
-            "spec": spec,
-            "spec_hash": digest,
-            "records": len(samples),
-            "threshold": data.threshold,
-            "seed": options.seed,
-            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            **(meta or {}),
-        },
-        "metrics": metrics,
-        "findings": findings,
-        "sections": sections,
-        "rules": evaluate(rules, metrics),
-    }
-    report["failed"] = any(rule["failed"] for rule in report["rules"])
-    return jsonable(report)
+    return sections, data.threshold

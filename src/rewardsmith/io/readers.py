@@ -40,7 +40,8 @@ class InputRecord:
             if value is _MISSING:
                 raise DataError(self.where, f"no field {source!r} (mapped to {target!r})")
             record[target] = value
-        if "completion" not in record and not ("completion_a" in record and "completion_b" in record):
+        styled = isinstance(record.get("chosen"), list) and isinstance(record.get("rejected"), list)
+        if "completion" not in record and not ("completion_a" in record and "completion_b" in record) and not styled:
             fields = ", ".join(sorted(self.raw)[:12])
             raise DataError(self.where, f"no 'completion' field (fields: {fields}; use --map)")
         return Sample.from_record(record)
