@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import registry
-from .errors import MissingDependency, SpecError
+from .errors import MissingDependency, RewardsmithError, SpecError
 from .reward import Reward
 
 if TYPE_CHECKING:
@@ -240,8 +240,34 @@ def load(spec: str | Path | dict[str, Any] | Reward) -> Reward:
             raise SpecError(text, "spec file does not exist")
         loader = _Loader(path.resolve().parent)
         loader.files.append(path.resolve())
-        return loader.node(_read_yaml(path), "")
+        node = _read_yaml(path)
+        if _is_openai_grader(node):
+            node = _from_openai_grader(node, text)
+        return loader.node(node, "")
     return _Loader(None).node({"type": text}, "")
+
+
+#: Top-level ``type`` values of OpenAI's grader objects (evals and reinforcement fine-tuning).
+OPENAI_GRADER_TYPES = frozenset({"string_check", "text_similarity", "score_model", "label_model", "multi", "python"})
+
+
+def _is_openai_grader(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("type") in OPENAI_GRADER_TYPES and "type" in node and (
+        "name" in node or "graders" in node or "input" in node
+    )
+
+
+def _from_openai_grader(node: dict[str, Any], where: str) -> dict[str, Any]:
+    """The equivalent spec of an OpenAI grader file (``rewardsmith.judges.graders``, imported by
+    name like a registered module, so core stays free of the judges' dependencies)."""
+    import importlib
+
+    graders = importlib.import_module("rewardsmith.judges.graders")
+    try:
+        spec, _fields = graders.from_openai_grader(node)
+    except (ValueError, RewardsmithError) as exc:
+        raise SpecError(where, f"OpenAI grader: {exc}") from None
+    return spec
 
 
 def to_spec(reward: Reward, *, runtime: bool = True) -> dict[str, Any]:
