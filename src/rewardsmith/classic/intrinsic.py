@@ -113,6 +113,14 @@ class RandomNetworkDistillation(Reward):
     statistics and clipped to [−5, 5], the bonus is divided by a running standard deviation σ_R
     of the discounted intrinsic return (γ = ``gamma``), and the predictor takes ``updates``
     Adam steps on each batch after scoring it. Needs the ``models`` extra (torch).
+
+    >>> from rewardsmith.classic.transition import transition_sample
+    >>> rnd = RandomNetworkDistillation(seed=0, learning_rate=1e-2)
+    >>> seen = [transition_sample([0], 0, [1.0, 2.0, 3.0])] * 16
+    >>> first = rnd.score(seen)[0].value
+    >>> later = [rnd.score(seen)[0].value for _ in range(30)][-1]
+    >>> later < 0.2 * first, rnd.score([transition_sample([0], 0, [-4.0, 9.0, 0.5])])[0].value > 5 * later
+    (True, True)
     """
 
     stateful = True
