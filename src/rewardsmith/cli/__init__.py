@@ -3,7 +3,7 @@
 Each sub-command lives in its own module and attaches itself to :data:`app`.
 """
 
-from . import audit, distance, doctor, listing, monitor, score, select, serve  # noqa: F401 - importing registers the commands
+from . import audit, distance, doctor, listing, monitor, score, select, serve, train  # noqa: F401 - importing registers the commands
 from .app import app, run
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rewardsmith.core.errors import DataError
 from rewardsmith.models.text import Truncate
 
 from .common import require, start_folder, wilson, write_manifest
@@ -114,12 +113,26 @@ def train_rm(
 ) -> dict[str, Any]:
     """Train, save the folder (model, tokenizer, ``rewardsmith.json``, ``report.html``) and return
     its manifest; ``status`` is ``interrupted`` when Ctrl-C stopped it (the folder still loads)."""
+    from .loop import no_hub_bars
+
+    with no_hub_bars():
+        return _train(
+            data, base, out, eval_data, epochs, learning_rate, batch_size, max_length, truncate, margin,
+            center_rewards, max_bad, resume, seed, progress,
+        )
+
+
+def _train(
+    data: str | Path, base: str, out: str | Path, eval_data: str | Path | None, epochs: float,
+    learning_rate: float, batch_size: int, max_length: int, truncate: Truncate, margin: bool,
+    center_rewards: float | None, max_bad: float, resume: bool, seed: int, progress: bool,
+) -> dict[str, Any]:
     torch, transformers, trl = require()
     import datasets
 
     from rewardsmith.models.classifier import Classifier
 
-    from .loop import EpochMetrics, Stop, history_of, no_hub_bars, quiet_trainer, start_or_resume
+    from .loop import EpochMetrics, Stop, fresh_folder, history_of, quiet_trainer, start_or_resume
 
     out = Path(out)
     loaded = read_pairs(data)
@@ -129,14 +142,15 @@ def train_rm(
         evaluation.check(max_bad, str(eval_data))
     run = {"command": "train rm", "data_sha256": loaded.digest, "base": base}
     checkpoint = start_or_resume(out, run, resume)
-    if not (out / "config.json").is_file():
-        start_folder(base, out, "sequence", num_labels=1, seed=seed)
-    classifier = Classifier(str(out), max_length=max_length, truncate=truncate)
-    rows = _tokenised(classifier, loaded, max_length, margin)
-    loaded.check(max_bad, str(data))
-    eval_rows = _tokenised(classifier, evaluation, max_length, False) if evaluation is not None else []
-    if not rows:
-        raise DataError(str(data), f"no pair fits --max-length {max_length}")
+    with fresh_folder(out, not resume):
+        if not (out / "config.json").is_file():
+            start_folder(base, out, "sequence", num_labels=1, seed=seed)
+        classifier = Classifier(str(out), max_length=max_length, truncate=truncate)
+        rows = _tokenised(classifier, loaded, max_length, margin)
+        loaded.check(max_bad, str(data))
+        eval_rows = _tokenised(classifier, evaluation, max_length, False) if evaluation is not None else []
+        if evaluation is not None:
+            evaluation.check(max_bad, str(eval_data))
     model = transformers.AutoModelForSequenceClassification.from_pretrained(out)
     tokenizer = transformers.AutoTokenizer.from_pretrained(out)
     args = trl.RewardConfig(
@@ -161,7 +175,7 @@ def train_rm(
     quiet_trainer(trainer, stop, progress)
     if eval_rows:
         trainer.add_callback(EpochMetrics(lambda m: pair_accuracy(m, eval_rows, tokenizer.pad_token_id)))
-    with stop.on_interrupt(), no_hub_bars():
+    with stop.on_interrupt():
         trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     trainer.save_model(str(out))
     tokenizer.save_pretrained(out)
