@@ -4,6 +4,11 @@ and the tiny trained Llama (260K parameters, 512 positions) as the backbone, on 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +135,50 @@ def test_too_many_bad_records_name_the_file(solutions: list[dict[str, Any]], tmp
         train_prm(path, "unused-base", tmp_path / "out", max_bad=0.05, progress=False)
     assert str(path) in str(caught.value)
     assert not (tmp_path / "out").exists()
+
+
+def test_resume_refuses_other_data(trained: dict[str, Any], tmp_path: Path) -> None:
+    other = _write(tmp_path / "other.jsonl", [json.dumps({"problem": "p", "steps": ["a"], "label": -1})])
+    with pytest.raises(DataError, match="cannot resume: the run was started with data_sha256"):
+        train_prm(other, "unused-base", trained["out"], resume=True, progress=False)
+    assert json.loads(Path(trained["result"]["manifest"]).read_text(encoding="utf-8"))["status"] == "done"
+
+
+def test_solutions_longer_than_max_length_are_bad_and_a_failed_run_leaves_the_folder_empty(
+    tiny: str, solutions: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    data = _write(tmp_path / "long.jsonl", [json.dumps(r) for r in solutions[:4]])
+    out = tmp_path / "out"
+    with pytest.raises(DataError, match=r"long\.jsonl"):
+        train_prm(data, tiny, out, max_length=64, progress=False)
+    assert out.is_dir() and not any(out.iterdir())
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_a_loadable_folder_and_resume_finishes(
+    tiny: str, solutions: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    data = _write(tmp_path / "train.jsonl", [json.dumps(r) for r in solutions[0::2]])
+    out = tmp_path / "model"
+    command = [sys.executable, "-m", "rewardsmith", "train", "prm", str(data), "--base", tiny, "-o", str(out),
+               "--max-length", "512", "--truncate", "left", "--epochs", "4", "--batch-size", "4"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "loss=" not in seen and time.monotonic() < deadline:
+        seen += process.stderr.read(1)
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, seen + rest
+    manifest = json.loads((out / "rewardsmith.json").read_text())
+    assert manifest["status"] == "interrupted"
+    total = 4 * ((len(solutions[0::2]) + 3) // 4)
+    assert 0 < manifest["metrics"]["steps"] < total
+    steps = ["One step.", "Another step."]
+    assert len(load(manifest["spec"]).score([Sample("", "Q?", extra={"steps": steps})])[0].details["step_scores"]) == 2
+    finished = subprocess.run([*command, "--resume", "-q"], capture_output=True, text=True, timeout=300, env=env)
+    assert finished.returncode == 0, finished.stderr
+    manifest = json.loads((out / "rewardsmith.json").read_text())
+    assert manifest["status"] == "done" and manifest["metrics"]["steps"] == total

@@ -22,7 +22,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rewardsmith.core.errors import DataError
 from rewardsmith.models.text import Truncate
 
 from .common import require, start_folder, write_manifest
@@ -158,12 +157,26 @@ def train_prm(
 ) -> dict[str, Any]:
     """Train, save the folder (model, tokenizer, ``rewardsmith.json``, ``report.html``) and return
     its manifest; ``status`` is ``interrupted`` when Ctrl-C stopped it (the folder still loads)."""
+    from .loop import no_hub_bars
+
+    with no_hub_bars():
+        return _train(
+            data, base, out, eval_data, epochs, learning_rate, batch_size, max_length, truncate, max_bad,
+            resume, seed, progress,
+        )
+
+
+def _train(
+    data: str | Path, base: str, out: str | Path, eval_data: str | Path | None, epochs: float,
+    learning_rate: float, batch_size: int, max_length: int, truncate: Truncate, max_bad: float,
+    resume: bool, seed: int, progress: bool,
+) -> dict[str, Any]:
     torch, transformers, _ = require()
     import datasets
 
     from rewardsmith.models.prm import ProcessRewardModel
 
-    from .loop import EpochMetrics, Stop, history_of, no_hub_bars, quiet_trainer, start_or_resume
+    from .loop import EpochMetrics, Stop, fresh_folder, history_of, quiet_trainer, start_or_resume
 
     out = Path(out)
     loaded = read_solutions(data)
@@ -173,17 +186,18 @@ def train_prm(
         evaluation.check(max_bad, str(eval_data))
     run = {"command": "train prm", "data_sha256": loaded.digest, "base": base}
     checkpoint = start_or_resume(out, run, resume)
-    if not (out / "config.json").is_file():
-        start_folder(
-            base, out, "token", special_tokens=(STEP_TAG,), seed=seed, num_labels=2,
-            id2label={0: "bad", 1: "good"}, label2id={"bad": 0, "good": 1},
-        )
-    prm = ProcessRewardModel(str(out), max_length=max_length, truncate=truncate)
-    rows = _tokenised(prm, loaded, max_length)
-    loaded.check(max_bad, str(data))
-    eval_rows = _tokenised(prm, evaluation, max_length) if evaluation is not None else []
-    if not rows:
-        raise DataError(str(data), f"no solution fits --max-length {max_length}")
+    with fresh_folder(out, not resume):
+        if not (out / "config.json").is_file():
+            start_folder(
+                base, out, "token", special_tokens=(STEP_TAG,), seed=seed, num_labels=2,
+                id2label={0: "bad", 1: "good"}, label2id={"bad": 0, "good": 1},
+            )
+        prm = ProcessRewardModel(str(out), max_length=max_length, truncate=truncate)
+        rows = _tokenised(prm, loaded, max_length)
+        loaded.check(max_bad, str(data))
+        eval_rows = _tokenised(prm, evaluation, max_length) if evaluation is not None else []
+        if evaluation is not None:
+            evaluation.check(max_bad, str(eval_data))
     model = transformers.AutoModelForTokenClassification.from_pretrained(out)
     tokenizer = transformers.AutoTokenizer.from_pretrained(out)
     tokenizer.padding_side = "right"  # the positions of the real tokens as when scored alone
@@ -212,7 +226,7 @@ def train_prm(
     quiet_trainer(trainer, stop, progress)
     if eval_rows:
         trainer.add_callback(EpochMetrics(lambda m: process_f1(m, eval_rows, tokenizer.pad_token_id)))
-    with stop.on_interrupt(), no_hub_bars():
+    with stop.on_interrupt():
         trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     trainer.save_model(str(out))
     tokenizer.save_pretrained(out)
