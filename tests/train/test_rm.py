@@ -1,0 +1,167 @@
+"""``rewardsmith train rm`` on real data: HH-RLHF pairs on the tiny trained Llama backbone, CPU, no hub.
+
+Asserts what is robust for a 260K-parameter model: the loss falls, training-set accuracy rises
+above the untrained start, the folder loads as ``model.classifier`` and scores the held-out pairs
+exactly as the last epoch's in-memory evaluation did, and the audit reads the same accuracy.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("trl")
+
+from rewardsmith.core import Sample, load  # noqa: E402
+from rewardsmith.core.errors import DataError  # noqa: E402
+from rewardsmith.train.common import start_folder  # noqa: E402
+from rewardsmith.train.data import read_pairs  # noqa: E402
+from rewardsmith.train.rm import scored_accuracy, train_rm  # noqa: E402
+
+
+def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def hh(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The first 128 helpful-base test pairs to train on, the last 200 held out."""
+    with gzip.open(shared_data / "hh_rlhf" / "helpful-base" / "test.jsonl.gz", "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    folder = tmp_path_factory.mktemp("hh")
+    return _write(folder / "train.jsonl", rows[:128]), _write(folder / "eval.jsonl", rows[-200:])
+
+
+@pytest.fixture(scope="module")
+def base(shared_data: Path) -> str:
+    return str(shared_data / "tiny_llama_stories260k" / "hf")
+
+
+@pytest.fixture(scope="module")
+def trained(hh: tuple[Path, Path], base: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("rm") / "model"
+    result = train_rm(
+        hh[0], base, out, eval_data=hh[1], epochs=2, learning_rate=1e-3, max_length=256, truncate="left",
+        progress=False,
+    )
+    return out, result
+
+
+def test_the_loss_falls_and_training_accuracy_rises_above_the_start(
+    trained: tuple[Path, dict[str, Any]], hh: tuple[Path, Path], base: str, tmp_path: Path
+) -> None:
+    out, result = trained
+    assert result["status"] == "done"
+    losses = [h["loss"] for h in result["history"] if "loss" in h]
+    quarter = len(losses) // 4
+    assert sum(losses[-quarter:]) / quarter < sum(losses[:quarter]) / quarter
+    start = tmp_path / "start"
+    start_folder(base, start, "sequence", num_labels=1, seed=0)
+    pairs = read_pairs(hh[0]).records
+    before = scored_accuracy({"type": "model.classifier", "model": str(start), "max_length": 256,
+                              "truncate": "left"}, pairs)
+    assert result["metrics"]["train"]["accuracy"] > before["accuracy"]
+
+
+def test_the_folder_loads_as_model_classifier_and_scores_like_the_last_epoch(
+    trained: tuple[Path, dict[str, Any]],
+) -> None:
+    out, result = trained
+    manifest = json.loads((out / "rewardsmith.json").read_text())
+    assert manifest["status"] == "done"
+    assert manifest["spec"] == {"type": "model.classifier", "model": str(out.resolve()), "max_length": 256,
+                                "truncate": "left"}
+    reward = load(manifest["spec"])
+    assert reward.score([Sample("I can help with that.", "Help me.")])[0].value is not None
+    epochs = [h for h in result["history"] if "eval_accuracy" in h]
+    assert [h["epoch"] for h in epochs] == [1.0, 2.0]
+    evaluation = result["metrics"]["eval"]
+    assert evaluation["pairs"] == 199  # one held-out pair has chosen == rejected: counted bad, left out
+    assert result["metrics"]["eval_bad_records"] == 1
+    assert epochs[-1]["eval_accuracy"] == evaluation["accuracy"]
+    low, high = evaluation["ci95"]
+    assert 0 <= low < evaluation["accuracy"] < high <= 1
+    audit = json.loads((out / "audit" / "report.json").read_text())
+    assert audit["metrics"]["pairwise_accuracy"] == evaluation["accuracy"]
+    report = (out / "report.html").read_text()
+    assert "<svg" in report and "Evaluation after every epoch" in report
+
+
+def test_bad_pairs_are_counted_with_file_and_line_and_stop_the_run(tmp_path: Path, base: str) -> None:
+    good = {"prompt": "Say hi.", "chosen": "Hi there!", "rejected": "No."}
+    lines = [
+        json.dumps(good),
+        json.dumps({**good, "rejected": "Hi there!"}),
+        json.dumps({**good, "chosen": "  "}),
+        json.dumps({"prompt": "x", "chosen": "y"}),
+        "{not json",
+        json.dumps({**good, "margin": "big"}),
+    ]
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("\n".join(lines) + "\n")
+    loaded = read_pairs(data)
+    assert len(loaded.records) == 1
+    assert [where for where, _ in loaded.bad] == [f"pairs.jsonl:{n}" for n in (2, 3, 4, 5, 6)]
+    assert "chosen equals rejected" in loaded.bad[0][1] and "an empty side" in loaded.bad[1][1]
+    out = tmp_path / "out"
+    with pytest.raises(DataError, match=r"5 of 6 records are bad .*pairs\.jsonl:2: chosen equals rejected"):
+        train_rm(data, base, out, progress=False)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_pair_longer_than_max_length_is_bad_unless_truncated(tmp_path: Path, base: str) -> None:
+    rows = [{"prompt": "Once upon a time", "chosen": "the cat sat. " * (40 if i == 0 else 1) + str(i),
+             "rejected": "a dog ran." + str(i)} for i in range(4)]
+    data = _write(tmp_path / "pairs.jsonl", rows)
+    out = tmp_path / "out"
+    with pytest.raises(DataError, match=r"1 of 4 records are bad .*pairs\.jsonl:1: .*exceed max_length 64"):
+        train_rm(data, base, out, max_length=64, max_bad=0.2, progress=False)
+    assert out.is_dir() and not any(out.iterdir())  # a failed fresh run leaves the folder empty
+
+
+def test_a_fresh_run_refuses_a_folder_that_is_not_empty(tmp_path: Path, base: str) -> None:
+    data = _write(tmp_path / "pairs.jsonl", [{"prompt": "p", "chosen": "a b", "rejected": "c"}])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    with pytest.raises(DataError, match="not empty"):
+        train_rm(data, base, out, progress=False)
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_ctrl_c_leaves_a_loadable_folder_and_resume_finishes(hh: tuple[Path, Path], base: str, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    command = [sys.executable, "-m", "rewardsmith", "train", "rm", str(hh[0]), "--base", base, "-o", str(out),
+               "--max-length", "256", "--truncate", "left", "--epochs", "6", "--batch-size", "4"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert process.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "loss=" not in seen and time.monotonic() < deadline:
+        seen += process.stderr.read(1)
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 130, seen + rest
+    manifest = json.loads((out / "rewardsmith.json").read_text())
+    assert manifest["status"] == "interrupted"
+    stopped_at = manifest["metrics"]["steps"]
+    assert 0 < stopped_at < 6 * 32
+    assert load(manifest["spec"]).score([Sample("hello", "Say hello.")])[0].value is not None
+    finished = subprocess.run([*command, "--resume", "-q"], capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    manifest = json.loads((out / "rewardsmith.json").read_text())
+    assert manifest["status"] == "done" and manifest["metrics"]["steps"] == 6 * 32
+    other = _write(tmp_path / "other.jsonl", [{"prompt": "p", "chosen": "a b", "rejected": "c"}])
+    refused = subprocess.run([*command[:5], str(other), *command[6:], "--resume"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "cannot resume" in refused.stderr
