@@ -67,7 +67,7 @@ def trained(tiny: str, solutions: list[dict[str, Any]], tmp_path_factory: pytest
         train, tiny, folder / "out", eval_data=evaluation, epochs=2, learning_rate=1e-3, batch_size=8,
         max_length=512, truncate="left", max_bad=0.1, progress=False,
     )
-    return {"result": result, "train": train, "out": folder / "out", "eval": solutions[1::2]}
+    return {"result": result, "train": train, "out": folder / "out", "eval": solutions[1::2], "eval_file": evaluation}
 
 
 def test_trains_and_the_loss_falls(trained: dict[str, Any]) -> None:
@@ -109,6 +109,17 @@ def test_metrics_and_audit(trained: dict[str, Any]) -> None:
     # the audit's fixed threshold (0.5) reads the same step scores as the trainer's own figure
     assert audit["metrics"]["process_f1_at_threshold"] == metrics["eval"]["process_f1"]
     assert audit["metrics"]["process_f1"] == metrics["eval"]["process_f1_best"]
+
+
+def test_the_audit_command_reads_processbench_records_from_the_folder(trained: dict[str, Any], tmp_path: Path) -> None:
+    """``rewardsmith audit DIR EVAL`` with the folder as the spec and ProcessBench's own fields
+    (``problem``, ``steps``, ``label``) reads what the training run's audit read."""
+    report = tmp_path / "audit"
+    command = [sys.executable, "-m", "rewardsmith", "audit", str(trained["out"]), str(trained["eval_file"])]
+    done = subprocess.run([*command, "-o", str(report)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((report / "report.json").read_text(encoding="utf-8"))["metrics"]
+    assert metrics["process_f1"] == trained["result"]["metrics"]["eval"]["process_f1_best"]
 
 
 def test_the_last_epoch_equals_the_saved_folder(trained: dict[str, Any]) -> None:

@@ -21,11 +21,12 @@ import pytest
 
 pytest.importorskip("trl")
 
-from rewardsmith.core import Sample, load  # noqa: E402
-from rewardsmith.core.errors import DataError  # noqa: E402
-from rewardsmith.train.common import start_folder  # noqa: E402
-from rewardsmith.train.data import read_pairs  # noqa: E402
-from rewardsmith.train.rm import scored_accuracy, train_rm  # noqa: E402
+from rewardsmith.core import Sample, load
+from rewardsmith.core.errors import DataError
+from rewardsmith.core.spec import to_spec
+from rewardsmith.train.common import start_folder
+from rewardsmith.train.data import read_pairs
+from rewardsmith.train.rm import scored_accuracy, train_rm
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> Path:
@@ -60,7 +61,7 @@ def trained(hh: tuple[Path, Path], base: str, tmp_path_factory: pytest.TempPathF
 def test_the_loss_falls_and_training_accuracy_rises_above_the_start(
     trained: tuple[Path, dict[str, Any]], hh: tuple[Path, Path], base: str, tmp_path: Path
 ) -> None:
-    out, result = trained
+    _, result = trained
     assert result["status"] == "done"
     losses = [h["loss"] for h in result["history"] if "loss" in h]
     quarter = len(losses) // 4
@@ -95,6 +96,29 @@ def test_the_folder_loads_as_model_classifier_and_scores_like_the_last_epoch(
     assert audit["metrics"]["pairwise_accuracy"] == evaluation["accuracy"]
     report = (out / "report.html").read_text()
     assert "<svg" in report and "Evaluation after every epoch" in report
+
+
+def test_the_folder_is_a_spec_wherever_it_is_copied_and_the_audit_reads_the_pairs_file(
+    trained: tuple[Path, dict[str, Any]], hh: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """``rewardsmith audit DIR EVAL`` on a copy of the folder: the manifest's spec loads the copy,
+    and HH's chosen/rejected records become labelled pairs with the training run's accuracy."""
+    import shutil
+
+    out, result = trained
+    copy = tmp_path / "moved"
+    shutil.copytree(out, copy)
+    assert to_spec(load(str(copy)))["model"] == str(copy.resolve())
+    sample = [Sample("Sure, here is how.", "Human: help?")]
+    assert load(str(copy / "rewardsmith.json")).score(sample)[0].value == load(str(out)).score(sample)[0].value
+    report = tmp_path / "audit"
+    done = subprocess.run([sys.executable, "-m", "rewardsmith", "audit", str(copy), str(hh[1]), "-o", str(report)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((report / "report.json").read_text())["metrics"]
+    evaluation = result["metrics"]["eval"]
+    wins = round(evaluation["accuracy"] * evaluation["pairs"])
+    assert metrics["pairwise_accuracy"] == pytest.approx(wins / 200)  # the chosen == rejected pair is a loss here
 
 
 def test_bad_pairs_are_counted_with_file_and_line_and_stop_the_run(tmp_path: Path, base: str) -> None:

@@ -3,6 +3,12 @@
 ``--explode`` turns a record that holds N completions in parallel lists (a best-of-N dump:
 ``code``, ``pred``, ``score``, ``pred_score`` of length 8) into N records grouped by the
 original record, so best-of-N and group metrics apply.
+
+A preference record (``prompt``, ``chosen``, ``rejected`` as strings or chat messages, HH-RLHF's
+and ``rewardsmith train rm``'s format) becomes a group of two: the chosen side labelled 1, the
+rejected 0, so the pairwise section reads it (RewardBench's accuracy). A step record
+(ProcessBench's ``problem``, ``steps``, ``label``) without a ``completion`` is read as the steps
+joined by blank lines, with ``problem`` as the prompt, as ``rewardsmith train prm`` reads it.
 """
 
 from __future__ import annotations
@@ -40,6 +46,54 @@ def explode(raw: dict[str, Any], fields: list[str], where: str, index: int) -> l
     return out
 
 
+def _is_message_list(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(m, dict) and "role" in m for m in value)
+
+
+def is_preference(raw: dict[str, Any]) -> bool:
+    """A ``chosen`` / ``rejected`` pair (strings or chat messages), not RM-Bench's style lists.
+
+    >>> is_preference({"chosen": "a", "rejected": "b"}), is_preference({"chosen": ["a", "b"], "rejected": ["c", "d"]})
+    (True, False)
+    """
+    if "completion" in raw or "chosen" not in raw or "rejected" not in raw:
+        return False
+    return all(isinstance(raw[side], str) or _is_message_list(raw[side]) for side in ("chosen", "rejected"))
+
+
+def preference_rows(raw: dict[str, Any], index: int) -> list[dict[str, Any]]:
+    """The chosen (label 1) and rejected (label 0) sides of one preference record, one group.
+
+    >>> [(r["completion"], r["label"], r["id"]) for r in preference_rows({"chosen": "a", "rejected": "b"}, 3)]
+    [('a', 1, '3-chosen'), ('b', 0, '3-rejected')]
+    """
+    base_id = raw.get("id", index)
+    rest = {key: value for key, value in raw.items() if key not in ("chosen", "rejected", "label")}
+    return [
+        {**rest, "completion": raw[side], "label": label, "group": raw.get("group", base_id), "id": f"{base_id}-{side}"}
+        for side, label in (("chosen", 1), ("rejected", 0))
+    ]
+
+
+def is_step_record(raw: dict[str, Any]) -> bool:
+    """``steps`` as a list of strings and no ``completion``: a process-reward record."""
+    steps = raw.get("steps")
+    return "completion" not in raw and isinstance(steps, list) and all(isinstance(step, str) for step in steps)
+
+
+def step_row(raw: dict[str, Any]) -> dict[str, Any]:
+    """The completion a process reward reads: the steps joined by blank lines (``model.prm``
+    splits them back at the same place); ProcessBench's ``problem`` is the prompt.
+
+    >>> step_row({"problem": "1+1?", "steps": ["1+1=2", "So 2."], "label": -1})["completion"]
+    '1+1=2\\n\\nSo 2.'
+    """
+    row = {**raw, "completion": "\n\n".join(raw["steps"])}
+    if "prompt" not in row and "problem" in row:
+        row["prompt"] = row.pop("problem")
+    return row
+
+
 def load_samples(
     path: str | Path,
     mapping: dict[str, str] | None = None,
@@ -54,7 +108,14 @@ def load_samples(
             break
         if record.raw is None:
             raise DataError(record.where, record.error or "unreadable record")
-        rows = explode(record.raw, explode_fields, record.where, record.index) if explode_fields else [record.raw]
+        if explode_fields:
+            rows = explode(record.raw, explode_fields, record.where, record.index)
+        elif not (mapping or {}).get("completion") and is_preference(record.raw):
+            rows = preference_rows(record.raw, record.index)
+        elif not (mapping or {}).get("completion") and is_step_record(record.raw):
+            rows = [step_row(record.raw)]
+        else:
+            rows = [record.raw]
         for row in rows:
             samples.append(InputRecord(record.index, record.where, row).to_sample(mapping or {}))
     return samples

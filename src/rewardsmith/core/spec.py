@@ -224,7 +224,8 @@ def _read_yaml(path: Path) -> Any:
 
 
 def load(spec: str | Path | dict[str, Any] | Reward) -> Reward:
-    """Build a Reward from a YAML/JSON file, a dict, a component name, or a Reward (returned).
+    """Build a Reward from a YAML/JSON file, a dict, a component name, a folder that
+    ``rewardsmith train`` wrote (its ``rewardsmith.json``), or a Reward (returned).
 
     >>> load({"type": "text.exact"}).name
     'text.exact'
@@ -235,16 +236,32 @@ def load(spec: str | Path | dict[str, Any] | Reward) -> Reward:
         return _Loader(None).node(spec, "")
     text = str(spec)
     path = Path(text)
+    if path.is_dir() and (path / TRAINED_MANIFEST).is_file():
+        path = path / TRAINED_MANIFEST
     if path.is_file() or (path.suffix.lower() in (".yaml", ".yml", ".json") and text not in registry.names()):
         if not path.is_file():
             raise SpecError(text, "spec file does not exist")
         loader = _Loader(path.resolve().parent)
         loader.files.append(path.resolve())
         node = _read_yaml(path)
+        if _is_trained_manifest(node):
+            node = {**node["spec"], "model": str(path.resolve().parent)}
         if _is_openai_grader(node):
             node = _from_openai_grader(node, text)
         return loader.node(node, "")
     return _Loader(None).node({"type": text}, "")
+
+
+#: The manifest ``rewardsmith train`` writes into a model folder: the folder (or this file) is a spec.
+TRAINED_MANIFEST = "rewardsmith.json"
+
+
+def _is_trained_manifest(node: Any) -> bool:
+    """``{"spec": {...}, "data_sha256": ...}``: its spec loads the folder the manifest sits in,
+    wherever that folder has been moved or copied to."""
+    if not isinstance(node, dict) or "type" in node:
+        return False
+    return isinstance(node.get("spec"), dict) and "data_sha256" in node
 
 
 #: Top-level ``type`` values of OpenAI's grader objects (evals and reinforcement fine-tuning).

@@ -13,6 +13,7 @@ optimisation, unchanged.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -153,30 +154,33 @@ def _train(
             evaluation.check(max_bad, str(eval_data))
     model = transformers.AutoModelForSequenceClassification.from_pretrained(out)
     tokenizer = transformers.AutoTokenizer.from_pretrained(out)
-    args = trl.RewardConfig(
-        output_dir=str(out / "checkpoints"),
-        num_train_epochs=epochs,
-        learning_rate=learning_rate,
-        per_device_train_batch_size=batch_size,
-        logging_steps=1,
-        save_strategy="epoch",
-        save_total_limit=1,
-        report_to=[],
-        seed=seed,
-        use_cpu=not torch.cuda.is_available(),
-        center_rewards_coefficient=center_rewards,
-        max_length=None,
-        disable_tqdm=True,
-    )
-    trainer = trl.RewardTrainer(
-        model=model, args=args, train_dataset=datasets.Dataset.from_list(rows), processing_class=tokenizer
-    )
-    stop = Stop()
-    quiet_trainer(trainer, stop, progress)
-    if eval_rows:
-        trainer.add_callback(EpochMetrics(lambda m: pair_accuracy(m, eval_rows, tokenizer.pad_token_id)))
-    with stop.on_interrupt():
-        trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    # TRL's default gradient_checkpointing=True: names transformers is renaming (FutureWarning noise)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*gradient_checkpointing.*", category=FutureWarning)
+        args = trl.RewardConfig(
+            output_dir=str(out / "checkpoints"),
+            num_train_epochs=epochs,
+            learning_rate=learning_rate,
+            per_device_train_batch_size=batch_size,
+            logging_steps=1,
+            save_strategy="epoch",
+            save_total_limit=1,
+            report_to=[],
+            seed=seed,
+            use_cpu=not torch.cuda.is_available(),
+            center_rewards_coefficient=center_rewards,
+            max_length=None,
+            disable_tqdm=True,
+        )
+        trainer = trl.RewardTrainer(
+            model=model, args=args, train_dataset=datasets.Dataset.from_list(rows), processing_class=tokenizer
+        )
+        stop = Stop()
+        quiet_trainer(trainer, stop, progress)
+        if eval_rows:
+            trainer.add_callback(EpochMetrics(lambda m: pair_accuracy(m, eval_rows, tokenizer.pad_token_id)))
+        with stop.on_interrupt():
+            trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     trainer.save_model(str(out))
     tokenizer.save_pretrained(out)
     history = history_of(trainer.state.log_history)
