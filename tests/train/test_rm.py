@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 import signal
 import subprocess
@@ -189,3 +190,38 @@ def test_ctrl_c_leaves_a_loadable_folder_and_resume_finishes(hh: tuple[Path, Pat
     other = _write(tmp_path / "other.jsonl", [{"prompt": "p", "chosen": "a b", "rejected": "c"}])
     refused = subprocess.run([*command[:5], str(other), *command[6:], "--resume"], capture_output=True, text=True)
     assert refused.returncode == 2 and "cannot resume" in refused.stderr
+
+
+def test_grpo_trainer_trains_a_policy_on_the_trained_reward_model(
+    trained: tuple[Path, dict[str, Any]], base: str, tmp_path: Path
+) -> None:
+    """The last step of docs/train.md: trl's GRPOTrainer (CPU, the tiny Llama as the policy) with
+    the folder as its reward through ``TRLReward``; the reward TRL logs is the one ``load`` gives."""
+    from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import GRPOConfig, GRPOTrainer
+
+    from rewardsmith.integrations.trl import TRLReward
+
+    out, _ = trained
+    reward = TRLReward(str(out), name="hh_rm")
+    prompts = ["Human: How do I bake bread?\n\nAssistant:", "Human: Name a colour.\n\nAssistant:"]
+    completions = [" Mix flour, water and yeast, knead, let it rise and bake.", " Blue."]
+    direct = [r.value for r in load(str(out)).score([Sample(c, p) for p, c in zip(prompts, completions, strict=True)])]
+    assert reward(prompts=prompts, completions=completions) == direct
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer.pad_token = tokenizer.eos_token
+    policy = AutoModelForCausalLM.from_pretrained(base)
+    args = GRPOConfig(
+        output_dir=str(tmp_path), per_device_train_batch_size=4, num_generations=2, max_completion_length=16,
+        max_steps=2, logging_steps=1, learning_rate=1e-4, report_to=[], save_strategy="no", use_cpu=True,
+        bf16=False, seed=0,
+    )
+    trainer = GRPOTrainer(model=policy, reward_funcs=[reward], args=args, processing_class=tokenizer,
+                          train_dataset=Dataset.from_dict({"prompt": prompts * 4}))
+    trainer.train()
+    logs = [entry for entry in trainer.state.log_history if "rewards/hh_rm/mean" in entry]
+    assert trainer.state.global_step == 2 and len(logs) == 2
+    for entry in logs:
+        assert entry["hh_rm/errors"] == 0.0
+        assert math.isfinite(entry["rewards/hh_rm/mean"])
