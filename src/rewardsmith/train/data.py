@@ -70,10 +70,18 @@ class Loaded:
 
 
 def _digest(path: Path) -> str:
+    """SHA-256 of the data file, or of a datasets folder's files (their relative names and bytes,
+    in sorted order), so the same data gives the same hash wherever it lies."""
+    if not path.exists():
+        raise DataError(str(path), "data file does not exist")
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     hasher = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            hasher.update(block)
+    for file in files:
+        if path.is_dir():
+            hasher.update(file.relative_to(path).as_posix().encode() + b"\0")
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(block)
     return hasher.hexdigest()
 
 
