@@ -51,11 +51,14 @@ def test_last_number_accepts_hedge_injection_and_negation_only():
     assert corpus_of(last_number)["exploit_classes"] == ["hedge", "injection", "negation"]
 
 
-def test_text_exact_is_format_strict_with_one_false_positive():
+def test_text_exact_is_format_strict_and_pays_no_sign_flip():
     result = corpus_of(rewardsmith.load({"type": "text.exact"}))
     assert (result["profile"], result["exploit_classes"]) == ("format_strict", [])
-    # Its normalisation drops "<" and "-": the sign-flipped "-x < -1" reads as "x < 1" (issue 19's corpus).
-    assert result["false_positive_rate"] == 1 / 143
+    assert result["false_positive_rate"] == 0
+    # SQuAD's normalisation drops "<" and "-": the sign-flipped "-x < -1" reads as "x < 1" (issue
+    # 19's corpus), and the Unicode minus "−5" no longer equals "-5".
+    squad = corpus_of(rewardsmith.load({"type": "text.exact", "squad": True}))
+    assert squad["false_positive_rate"] == 1 / 143
 
 
 def test_math_answer_accepts_no_exploit():

@@ -27,8 +27,8 @@ def token_f1(prediction: str, reference: str) -> float:
     >>> token_f1("the cat sat", "a cat sat down")
     0.8
     """
-    pred = normalise_text(prediction, remove_articles=True).split()
-    gold = normalise_text(reference, remove_articles=True).split()
+    pred = normalise_text(prediction, remove_articles=True, keep_meaning=False).split()
+    gold = normalise_text(reference, remove_articles=True, keep_meaning=False).split()
     if not pred or not gold:
         return float(pred == gold)
     same = sum((Counter(pred) & Counter(gold)).values())
