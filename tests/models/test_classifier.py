@@ -73,6 +73,17 @@ def test_missing_template_file_and_missing_model_are_spec_errors(classifier, tmp
         load({"type": "model.classifier", "model": str(tmp_path / "absent")})
 
 
+def test_a_base_model_without_a_trained_head_is_an_error_not_noise(tiny, tmp_path):
+    """transformers would start the missing score head at random and only log it: every score
+    would be noise that looks like a reward."""
+    results = load({"type": "model.classifier", "model": tiny, "chat_template": "none"}).score(samples())
+    assert all(r.value is None and r.error_kind == ErrorKind.DEPENDENCY for r in results)
+    assert "has no trained sequence head: score.weight missing from the checkpoint" in results[0].error
+    prm = load({"type": "model.prm", "model": tiny, "family": "head", "chat_template": "none", "step_tag": "\n"})
+    result = prm.score([Sample("Tom has 3.\nHe gets 2, so 5.", prompt="How many?", id="p0")])[0]
+    assert result.value is None and "has no trained token head" in result.error
+
+
 def test_over_long_input_is_a_bad_input_error_naming_the_record(classifier):
     results = Classifier(classifier, max_length=12).score(samples())
     assert all(r.error_kind == ErrorKind.BAD_INPUT for r in results)

@@ -25,7 +25,8 @@ reward work without them, and a model component without them names the extra to 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -113,15 +114,59 @@ def load_model(path: str, task: Task, *, device: str = "auto", dtype: str = "flo
         if device_map is not None:
             kwargs["device_map"] = device_map
         try:
-            model = auto.from_pretrained(path, **kwargs)
+            with no_hub_bars():
+                model, info = auto.from_pretrained(path, output_loading_info=True, **kwargs)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"cannot load {path!r} as a {auto.__name__}: {exc}") from None
+        if task != "causal":
+            check_head(path, task, info)
         if device_map is None:
             model = model.to(resolve_device(device))
         model.eval()
         loaded = Loaded(model, next(model.parameters()).device, causal=is_causal(model))
         _models[key] = loaded
         return loaded
+
+
+@contextmanager
+def no_hub_bars() -> Iterator[None]:
+    """Hide transformers' own load and save bars and its load reports while ours run (a missing
+    head is :func:`check_head`'s error, not a log line); restore them after."""
+    from transformers.utils import logging
+
+    shown, verbosity = logging.is_progress_bar_enabled(), logging.get_verbosity()
+    logging.disable_progress_bar()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(verbosity)
+        if shown:
+            logging.enable_progress_bar()
+
+
+def check_head(path: str, task: Task, info: dict[str, Any]) -> None:
+    """A reward head missing from the checkpoint (or of another shape) is an error: transformers
+    would start it at random and log a line, and every score would be noise that looks like a
+    reward. A base language model is not a reward model until a head is trained on it.
+
+    >>> check_head("m", "sequence", {"missing_keys": set(), "mismatched_keys": []})
+    >>> check_head("base", "sequence", {"missing_keys": {"score.weight"}})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rewardsmith.models.engine.ModelLoadError: 'base' has no trained sequence head: score.weight missing ...
+    """
+    missing = sorted(info.get("missing_keys") or ())
+    mismatched = sorted(str(key[0] if isinstance(key, tuple) else key) for key in info.get("mismatched_keys") or ())
+    if not missing and not mismatched:
+        return
+    what = ", ".join(missing[:4]) + " missing from the checkpoint" if missing else (
+        ", ".join(mismatched[:4]) + " of another shape in the checkpoint"
+    )
+    raise ModelLoadError(
+        f"{path!r} has no trained {task} head: {what}, so it would start at random and score noise; "
+        "train one (rewardsmith train rm|prm) or name a reward model's folder"
+    )
 
 
 def is_causal(model: Any) -> bool:

@@ -166,23 +166,6 @@ def history_of(log_history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def no_hub_bars() -> Iterator[None]:
-    """Hide transformers' own load and save bars and its load reports (a fresh head is expected
-    to be missing from the base) while ours runs; restore them after."""
-    from transformers.utils import logging
-
-    shown, verbosity = logging.is_progress_bar_enabled(), logging.get_verbosity()
-    logging.disable_progress_bar()
-    logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(verbosity)
-        if shown:
-            logging.enable_progress_bar()
-
-
-@contextmanager
 def fresh_folder(out: Path, fresh: bool) -> Iterator[None]:
     """On a fresh run, a failure before training (bad data) leaves ``out`` as it was: empty."""
     try:

@@ -157,7 +157,7 @@ def train_prm(
 ) -> dict[str, Any]:
     """Train, save the folder (model, tokenizer, ``rewardsmith.json``, ``report.html``) and return
     its manifest; ``status`` is ``interrupted`` when Ctrl-C stopped it (the folder still loads)."""
-    from .loop import no_hub_bars
+    from rewardsmith.models.engine import no_hub_bars
 
     with no_hub_bars():
         return _train(
