@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,13 +80,38 @@ def error_kinds(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
 
 
+_RECORD_SPECIFIC = re.compile(r"record '(?:[^'\\]|\\.)*'|record \S+(?=:)|\b\d+(?= tokens\b)")
+
+
+def reason_key(error: str) -> str:
+    """An error message with what names one record masked (its id, its token count), so that the
+    same reason met by many records is counted once.
+
+    >>> reason_key("model.prm: record 'gsm8k-2': 668 tokens exceed max_length 512 (truncate: error)")
+    "model.prm: record '…': … tokens exceed max_length 512 (truncate: error)"
+    >>> reason_key("exit code 137") == "exit code 137"
+    True
+    """
+    return _RECORD_SPECIFIC.sub(lambda m: "record '…'" if m.group().startswith("record") else "…", error)
+
+
 def error_reasons(rows: list[dict[str, Any]], limit: int = 5) -> list[tuple[str, int]]:
-    """The most common error reasons (their first clause), most frequent first."""
+    """The most common error reasons (their first clause, one record's id and size masked by
+    :func:`reason_key`), most frequent first, each shown as its first occurrence.
+
+    >>> rows = [{"reward_error": f"record 'r{i}': {i} tokens exceed max_length 8"} for i in (9, 12)]
+    >>> error_reasons(rows + [{"reward_error": "boom"}, {"reward": 1.0}])
+    [("record 'r9': 9 tokens exceed max_length 8", 2), ('boom', 1)]
+    """
     counter: Counter = Counter()
+    shown: dict[str, str] = {}
     for row in rows:
         if row.get("reward_error"):
-            counter[str(row["reward_error"])[:120]] += 1
-    return counter.most_common(limit)
+            text = str(row["reward_error"])[:120]
+            key = reason_key(text)
+            shown.setdefault(key, text)
+            counter[key] += 1
+    return [(shown[key], count) for key, count in counter.most_common(limit)]
 
 
 def judge_usage(rows: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from rewardsmith.core import ErrorKind
+from rewardsmith.summary import reason_key
 
 from .common import Scored, describe, excerpt, finding, histogram
 
@@ -22,16 +23,20 @@ def _is_nonfinite(reason: str) -> bool:
 
 
 def error_reasons(data: Scored, limit: int = 10) -> list[dict[str, Any]]:
-    """The most common error reasons with how often each occurs and a few record ids."""
+    """The most common error reasons with how often each occurs and a few record ids; one reason
+    met by many records (each message naming its own record) counts once, shown as its first."""
     ids: dict[str, list[Any]] = defaultdict(list)
     counts: Counter[str] = Counter()
+    shown: dict[str, str] = {}
     for index, result in enumerate(data.results):
         if result.error is not None:
             reason = result.error.strip().splitlines()[0][:200]
-            counts[reason] += 1
-            if len(ids[reason]) < 3:
-                ids[reason].append(data.samples[index].id if data.samples[index].id is not None else index)
-    return [{"reason": r, "count": c, "records": ids[r]} for r, c in counts.most_common(limit)]
+            key = reason_key(reason)
+            shown.setdefault(key, reason)
+            counts[key] += 1
+            if len(ids[key]) < 3:
+                ids[key].append(data.samples[index].id if data.samples[index].id is not None else index)
+    return [{"reason": shown[k], "count": c, "records": ids[k]} for k, c in counts.most_common(limit)]
 
 
 def distribution(data: Scored) -> dict[str, Any]:
