@@ -155,6 +155,20 @@ def test_resume_refuses_other_data(trained: dict[str, Any], tmp_path: Path) -> N
     assert json.loads(Path(trained["result"]["manifest"]).read_text(encoding="utf-8"))["status"] == "done"
 
 
+def test_resume_refuses_other_training_options_and_names_them(trained: dict[str, Any], tiny: str) -> None:
+    """The same data and base but another learning rate and max length: a resumed run would be
+    neither run, and its spec would name a max length part of it was not trained at."""
+    with pytest.raises(DataError) as caught:
+        train_prm(
+            trained["train"], tiny, trained["out"], epochs=2, learning_rate=1e-2, batch_size=8, max_length=256,
+            truncate="left", max_bad=0.1, resume=True, progress=False,
+        )
+    message = str(caught.value)
+    assert "learning_rate 0.001, now 0.01" in message and "max_length 512, now 256" in message
+    assert "data_sha256" not in message and "base" not in message and "seed" not in message
+    assert json.loads(Path(trained["result"]["manifest"]).read_text(encoding="utf-8"))["spec"]["max_length"] == 512
+
+
 def test_solutions_longer_than_max_length_are_bad_and_a_failed_run_leaves_the_folder_empty(
     tiny: str, solutions: list[dict[str, Any]], tmp_path: Path
 ) -> None:

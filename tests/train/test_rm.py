@@ -190,6 +190,8 @@ def test_ctrl_c_leaves_a_loadable_folder_and_resume_finishes(hh: tuple[Path, Pat
     other = _write(tmp_path / "other.jsonl", [{"prompt": "p", "chosen": "a b", "rejected": "c"}])
     refused = subprocess.run([*command[:5], str(other), *command[6:], "--resume"], capture_output=True, text=True)
     assert refused.returncode == 2 and "cannot resume" in refused.stderr
+    refused = subprocess.run([*command, "--lr", "1e-2", "--resume"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "learning_rate 0.0001, now 0.01" in refused.stderr
 
 
 def test_grpo_trainer_trains_a_policy_on_the_trained_reward_model(

@@ -133,19 +133,21 @@ def start_or_resume(out: Path, run: dict[str, Any], resume: bool) -> Path | None
     """Check the output folder and return the checkpoint to resume from (None: a fresh run).
 
     A fresh run needs an empty (or new) folder. ``--resume`` needs a folder this command started
-    on the same data file contents and base model; without a checkpoint yet it starts afresh.
+    on the same data file contents, base model and training options (epochs, learning rate, batch
+    size, max length, truncation, loss options, seed: a run resumed with others would be neither
+    run, and its spec would name a max length part of it was not trained at); without a checkpoint
+    yet it starts afresh.
     """
     record = out / "checkpoints" / RUN_FILE
     if resume:
         if not record.is_file():
             raise DataError(str(out), "nothing to resume: no training run was started in this folder")
         started = json.loads(record.read_text(encoding="utf-8"))
-        for key in ("command", "data_sha256", "base"):
-            if started.get(key) != run.get(key):
-                raise DataError(
-                    str(out),
-                    f"cannot resume: the run was started with {key} {started.get(key)!r}, now {run.get(key)!r}",
-                )
+        changed = [key for key in run if key in started and started[key] != run[key]]
+        changed += [key for key in ("command", "data_sha256", "base") if key not in started]
+        if changed:
+            said = "; ".join(f"{key} {started.get(key)!r}, now {run.get(key)!r}" for key in changed)
+            raise DataError(str(out), f"cannot resume: the run was started with {said} (resume with its options)")
         return last_checkpoint(out)
     if out.exists() and any(out.iterdir()):
         raise DataError(str(out), "output folder is not empty (use --resume to continue a run, or a new folder)")

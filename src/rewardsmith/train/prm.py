@@ -184,7 +184,11 @@ def _train(
     evaluation = read_solutions(eval_data) if eval_data is not None else None
     if evaluation is not None:
         evaluation.check(max_bad, str(eval_data))
-    run = {"command": "train prm", "data_sha256": loaded.digest, "base": base}
+    run = {
+        "command": "train prm", "data_sha256": loaded.digest, "base": base, "epochs": epochs,
+        "learning_rate": learning_rate, "batch_size": batch_size, "max_length": max_length, "truncate": truncate,
+        "seed": seed,
+    }
     checkpoint = start_or_resume(out, run, resume)
     with fresh_folder(out, not resume):
         if not (out / "config.json").is_file():
