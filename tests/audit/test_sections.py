@@ -148,3 +148,23 @@ def test_length_bias_and_answer_position():
     assert section["length_spearman"] == 1.0
     positions = {row["position"]: row["n"] for row in section["answer_position"]}
     assert positions == {"first third": 6, "absent": 1}
+
+
+def test_plain_records_are_read_as_the_audit_command_reads_a_files():
+    """From Python, dicts work like a data file's records: a preference pair is a labelled group of
+    two (the pairwise section reads it), anything else that is not a Sample is a TypeError."""
+    pairs = [
+        {"prompt": "Capital of France?", "chosen": "Paris", "rejected": "Lyon", "reference": "Paris"},
+        {"prompt": "2+2?", "chosen": "4", "rejected": "5", "reference": "4"},
+    ]
+    report = audit(TextExact(), pairs)
+    assert report["meta"]["records"] == 4
+    assert report["metrics"]["pairwise_accuracy"] == 1.0
+    plain = audit(TextExact(), [{"completion": "4", "reference": "4"}, {"completion": "5", "reference": "4"}])
+    assert plain["metrics"]["mean_reward"] == 0.5
+    try:
+        audit(TextExact(), [Sample("4", reference="4"), "5"])
+    except TypeError as exc:
+        assert str(exc) == "records[1]: expected a Sample or a dict, got str"
+    else:
+        raise AssertionError("a string record was accepted")

@@ -13,6 +13,7 @@ joined by blank lines, with ``problem`` as the prompt, as ``rewardsmith train pr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -108,14 +109,41 @@ def load_samples(
             break
         if record.raw is None:
             raise DataError(record.where, record.error or "unreadable record")
-        if explode_fields:
-            rows = explode(record.raw, explode_fields, record.where, record.index)
-        elif not (mapping or {}).get("completion") and is_preference(record.raw):
-            rows = preference_rows(record.raw, record.index)
-        elif not (mapping or {}).get("completion") and is_step_record(record.raw):
-            rows = [step_row(record.raw)]
+        samples.extend(_record_samples(record.raw, record.where, record.index, mapping, explode_fields))
+    return samples
+
+
+def _record_samples(
+    raw: dict[str, Any], where: str, index: int, mapping: dict[str, str] | None, explode_fields: list[str] | None
+) -> list[Sample]:
+    """One input record as the samples the audit scores (exploded, a preference pair as two, a
+    step record as its solution, or itself)."""
+    if explode_fields:
+        rows = explode(raw, explode_fields, where, index)
+    elif not (mapping or {}).get("completion") and is_preference(raw):
+        rows = preference_rows(raw, index)
+    elif not (mapping or {}).get("completion") and is_step_record(raw):
+        rows = [step_row(raw)]
+    else:
+        rows = [raw]
+    return [InputRecord(index, where, row).to_sample(mapping or {}) for row in rows]
+
+
+def as_samples(records: Iterable[Sample | Mapping[str, Any]]) -> list[Sample]:
+    """Samples as they are, and plain records (dicts) read as the audit command reads a data
+    file's records, each named ``records[i]`` in errors; anything else is a TypeError.
+
+    >>> [s.completion for s in as_samples([Sample("4"), {"completion": "5", "reference": "5"}])]
+    ['4', '5']
+    >>> [s.label for s in as_samples([{"prompt": "Hi", "chosen": "Hello!", "rejected": "Go away."}])]
+    [1, 0]
+    """
+    samples: list[Sample] = []
+    for index, record in enumerate(records):
+        if isinstance(record, Sample):
+            samples.append(record)
+        elif isinstance(record, Mapping):
+            samples.extend(_record_samples(dict(record), f"records[{index}]", index, None, None))
         else:
-            rows = [record.raw]
-        for row in rows:
-            samples.append(InputRecord(record.index, record.where, row).to_sample(mapping or {}))
+            raise TypeError(f"records[{index}]: expected a Sample or a dict, got {type(record).__name__}")
     return samples

@@ -20,6 +20,7 @@ from rewardsmith.summary import judge_usage
 from .agents import agents
 from .common import Options, Scored
 from .components import components
+from .data import as_samples
 from .efficiency import efficiency
 from .groups import best_of_n, group_signal, process_rewards
 from .health import distribution, health
@@ -114,7 +115,7 @@ def usage_section(results: Sequence[Any]) -> dict[str, Any] | None:
 
 def audit(
     reward: Reward | str | dict[str, Any],
-    samples: Sequence[Sample],
+    samples: Sequence[Sample | Mapping[str, Any]],
     options: Options | None = None,
     fail_on: Sequence[str] = (),
     probes: list[str] | None = None,
@@ -122,6 +123,7 @@ def audit(
     meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Score ``samples`` with ``reward`` and return the report (see the module docstring).
+    ``samples`` are Samples or plain records (dicts), read as the audit command reads a file's.
 
     >>> from rewardsmith.verifiers.text.exact import TextExact
     >>> report = audit(TextExact(), [Sample("4", reference="4", label=1), Sample("5", reference="4", label=0)])
@@ -131,7 +133,7 @@ def audit(
     options = options or Options()
     rules: list[Rule] = [parse_rule(text) for text in fail_on]
     reward = load(reward)
-    samples = list(samples)
+    samples = as_samples(samples)
     if samples and all(styled_only(sample) for sample in samples):
         # RM-Bench-style records: each holds its responses in several styles, no completion of its own
         sections: dict[str, Any] = {"style_substance": style_substance(reward, samples)}
