@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from rewardsmith.audit import Options, audit
+from rewardsmith.audit.html import render
+from rewardsmith.combine.steps import StepsClip
 from rewardsmith.core import Sample
+from rewardsmith.core.reward import Reward
 from rewardsmith.verifiers.field import Field
 
 
@@ -133,3 +136,26 @@ def test_processbench_earliest_error_f1_with_threshold_search(shared_data):
     assert report["metrics"]["process_f1"] == pytest.approx(brute_force_f1(samples), abs=1e-12)
     assert section["searched"]["f1"] >= section["at_threshold"]["f1"]
     assert "agreement" not in report["sections"]
+
+
+class Constant(Reward):
+    name = "constant"
+
+    def score_one(self, sample: Sample) -> float:
+        return 1.0
+
+
+def test_processbench_f1_reads_the_prm_inside_a_wrapping_spec(shared_data):
+    """steps.clip writes clipped values at the top; the section measures the wrapped model's own
+    step scores, so the F1 is the bare one's. A reward with no step scores gets a finding, not silence."""
+    samples = processbench_samples(shared_data, "gsm8k")[::4]  # the file is sorted: erroneous ones first
+    bare = audit(Field("step_scores", aggregate="min"), samples, Options(recheck=0))
+    clipped = audit(StepsClip(Field("step_scores", aggregate="min"), eta=0.5), samples, Options(recheck=0))
+    assert clipped["sections"]["process"]["n"] == 100
+    assert clipped["metrics"]["process_f1"] == bare["metrics"]["process_f1"] == pytest.approx(
+        brute_force_f1(samples), abs=1e-12
+    )
+    blind = audit(Constant(), samples, Options(recheck=0))
+    assert blind["sections"]["process"]["n"] == 0 and "process_f1" not in blind["metrics"]
+    assert "100 records carry ProcessBench steps and labels" in blind["sections"]["process"]["findings"][0]["text"]
+    assert "100 records carry ProcessBench steps and labels" in render(blind)

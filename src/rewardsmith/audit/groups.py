@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -149,25 +150,73 @@ def group_signal(data: Scored) -> dict[str, Any] | None:
     return section
 
 
+def prm_step_scores(details: Mapping[str, Any]) -> list[Any] | None:
+    """The step scores of the process reward model inside a result: ``details['step_scores']`` of
+    the deepest component that reports them (a bare ``model.prm``, or the one a ``steps.aggregate``
+    or ``steps.clip`` wraps: those write aggregated or clipped values at the top, and the audit
+    measures the model); None when none does, or when two components at that depth do.
+
+    >>> inner = {"components": {"model.prm": {"details": {"step_scores": [0.9, 0.1]}}}}
+    >>> prm_step_scores({"step_scores": [0.0, -0.4], **inner}), prm_step_scores({"value": 1})
+    ([0.9, 0.1], None)
+    """
+    found: list[tuple[int, list[Any]]] = []
+
+    def walk(node: Mapping[str, Any], depth: int) -> None:
+        if isinstance(node.get("step_scores"), list):
+            found.append((depth, node["step_scores"]))
+        components = node.get("components")
+        if isinstance(components, Mapping):
+            for entry in components.values():
+                if isinstance(entry, Mapping) and isinstance(entry.get("details"), Mapping):
+                    walk(entry["details"], depth + 1)
+
+    walk(details, 0)
+    if not found:
+        return None
+    deepest = max(depth for depth, _ in found)
+    at_deepest = [scores for depth, scores in found if depth == deepest]
+    return at_deepest[0] if len(at_deepest) == 1 else None
+
+
 def process_rewards(data: Scored) -> dict[str, Any] | None:
-    """ProcessBench earliest-error F1 from step scores (``details['step_scores']``) with the
+    """ProcessBench earliest-error F1 from step scores (:func:`prm_step_scores`) with the
     threshold search, or from a predicted index (``details['earliest_error']``).
 
-    Applies to records with a list ``steps`` and an integer ``label`` (−1 = no wrong step)."""
+    Applies to records with a list ``steps`` and an integer ``label`` (−1 = no wrong step). When
+    there are such records but the reward reports neither, the section says so (a finding), so
+    the F1 never silently disappears from a report."""
     labels, step_scores, predicted = [], [], []
+    labelled = unscored = 0
     for index, sample in enumerate(data.samples):
         label = data.label(index)
         if not isinstance(sample.extra.get("steps"), list) or label is None or label != int(label) or label < -1:
             continue
+        labelled += 1
         details = data.results[index].details
-        if isinstance(details.get("step_scores"), list):
+        scores = prm_step_scores(details)
+        if scores is not None:
             labels.append(int(label))
-            step_scores.append([float(s) for s in details["step_scores"]])
+            step_scores.append([float(s) for s in scores])
         elif isinstance(details.get("earliest_error"), int):
             labels.append(int(label))
             predicted.append(details["earliest_error"])
-    if not labels:
+        elif data.results[index].error is None:
+            unscored += 1
+    if not labelled:
         return None
+    if not labels:
+        if not unscored:
+            return None  # every labelled record errored: the health section reports why
+        return {
+            "n": 0,
+            "findings": [finding(
+                "warn",
+                f"{unscored} records carry ProcessBench steps and labels, but the reward reports no step "
+                "scores (details['step_scores'], at the top or in one component) nor an earliest_error "
+                "index: no ProcessBench F1",
+            )],
+        }
     section: dict[str, Any] = {"n": len(labels), "findings": []}
     if step_scores:
         fixed = earliest_error_f1(labels, [earliest_error(s, data.threshold) for s in step_scores])

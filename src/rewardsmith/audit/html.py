@@ -286,6 +286,8 @@ def _group_signal(s: dict[str, Any]) -> str:
 
 
 def _process(s: dict[str, Any]) -> str:
+    if not s["n"]:
+        return ""
     out = [kv({"solutions": s["n"], "source": s["source"]})]
     at = s["at_threshold"]
     out.append("<h3>At a fixed threshold</h3>" + table([at]))
