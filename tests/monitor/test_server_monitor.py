@@ -91,3 +91,7 @@ def test_openrlhf_requests_to_the_server_feed_its_monitor(tmp_path):
     assert sum(r["rewards"]["text.exact"]["mean"] * 8 for r in records) == 8.0
     assert metric(text, "rewardsmith_monitor_steps_total") == 2
     assert metric(text, 'rewardsmith_samples_total{route="/get_reward"}') == 16
+    # as the file form: completions grouped by their prompt, the active alerts in extra_logs
+    assert [r["rewards"]["text.exact"]["groups"] for r in records] == [1, 1]
+    alerts = [a["extra_logs"]["monitor_alerts"] for a in answers]
+    assert all(len(a) == 1 and a[0] in (0.0, 1.0) for a in alerts)

@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -213,11 +213,15 @@ def create_app(reward: Reward, config: ServeConfig | None = None) -> FastAPI:
             results = await batcher.score(samples, timeout=config.timeout)
         metrics.record_results("/get_reward", results)
         if monitor is not None:
-            await asyncio.to_thread(monitor.observe, reward.name, samples, results, reward=reward)
+            # grouped by prompt, as the file form (integrations.openrlhf) groups them
+            grouped = [replace(s, group=s.prompt_text) if s.group is None else s for s in samples]
+            await asyncio.to_thread(monitor.observe, reward.name, grouped, results, reward=reward)
         try:
             answer = openrlhf.to_response(results, found, config.on_error, reward.value_range)
         except openrlhf.RewardFailed as exc:
             return JSONResponse({"detail": str(exc)}, status_code=422)
+        if monitor is not None:
+            answer["extra_logs"]["monitor_alerts"] = [float(len(monitor.book.active))] * len(samples)
         return JSONBytes(answer)
 
     @app.get("/health", response_model=Health)
