@@ -194,4 +194,6 @@ def compare(
         return same_shape and all(_sequence(g, p, rel_tol, symbolic) for g, p in rows), "matrix"
     if gold.kind == "eq":
         return _equation(gold.value, pred.value, symbolic), "equation"
+    if gold.kind == "numeral":
+        return gold.value == pred.value, "numeral"
     return False, "kinds differ"

@@ -44,7 +44,12 @@ _TRAILING_MATH = re.compile(
     r"(?<!\\)(\$\$?|\\\[|\\\()((?:\\.|[^$\\]){1,2000}?)(?<!\\)(\$\$?|\\\]|\\\))[\s.!]*$"
 )
 _LEADING_MATH = re.compile(r"(\$\$?|\\\[|\\\()((?:\\.|[^$\\])*?)(\$\$?|\\\]|\\\))")
-_NUMBER = re.compile(r"[-−]?\d[\d,]*(?:\.\d+)?(?:/\d+)?|[-−]?\.\d+")
+#: A number in prose. A base-n numeral (``1011_2``, ``1A_{16}``; as in :mod:`.parse`, one letter
+#: with a subscript is a name) is one candidate: its base is not a number the completion states.
+_NUMBER = re.compile(
+    r"[-−]?(?<![\w\\])(?:[0-9A-Z]{2,}|\d)_(?:\{\d{1,2}\}|\d{1,2}(?!\d))"
+    r"|[-−]?\d[\d,]*(?:\.\d+)?(?:/\d+)?|[-−]?\.\d+"
+)
 _DIGIT = re.compile(r"\d")
 #: What the reward writes where a completion copies the question: stated after the last number
 #: of the final statement, the echo is what that statement ends on, not the number.

@@ -1,5 +1,5 @@
-"""Read a cleaned answer into a typed value: a number or expression, a tuple, a set of
-solutions, an interval (or union of them), a matrix, an equation, a choice letter, or words.
+"""Read a cleaned answer into a typed value: a number or expression, a base-n numeral, a tuple,
+a set of solutions, an interval (or union of them), a matrix, an equation, a choice letter, or words.
 
 >>> parse_answer("x = 1 \\\\text{ or } x = 2").kind
 'set'
@@ -7,6 +7,8 @@ solutions, an interval (or union of them), a matrix, an equation, a choice lette
 (True, False)
 >>> parse_answer("\\\\text{(B)}", letters=True).value
 'B'
+>>> parse_answer("01011_{2}").value
+(11, 2)
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ _OTHER_CHOICE = re.compile(r"\(\s*[A-E]\s*\)|\bor\b|,\s*[A-E]\b|\s[A-E](?![A-Za-
 _OR_WORD = re.compile(r"\bor\b|\\[lv]or|\\vee")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _OR = re.compile(r"\s+(?:or|and)\s+|\\[lv]or|\\land|\\wedge|;")
+#: A base-n numeral once cleaned (``1011_2``, ``AB_12``): digits or capital letters, the base as a subscript.
+_NUMERAL = re.compile(r"(-?)([0-9A-Z]+)_(\d{1,2})")
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A parsed answer. ``kind`` is one of expr, tuple, set, interval, union, matrix, eq, ratio,
-    letter, text; ``value`` depends on it; ``text`` is the normalised string. ``labelled``: a
+    """A parsed answer. ``kind`` is one of expr, numeral, tuple, set, interval, union, matrix, eq,
+    ratio, letter, text; ``value`` depends on it; ``text`` is the normalised string. ``labelled``: a
     tuple written as one value per label (``AB = 4, CD = 5``), which a plain list of the values
     in the same order (``4, 5``) also states; single-letter variables (``x = 1, y = 2``) make a
     point, which a list of roots does not state."""
@@ -219,8 +223,36 @@ def _ratio(text: str) -> Answer | None:
     return Answer("ratio", values, ":".join(value.text for value in values))
 
 
+def _numeral(text: str) -> Answer | None:
+    """``1011_2`` as the numeral (value, base): a base-n answer states the number *in that base*,
+    so it equals the same number in the same base (``01011_{2}``), not its decimal value (``11``:
+    the form asked for is part of the answer) nor its digits without the base. Base 10 is just the
+    number (``11_{10}`` = 11). Only digits of the base, 2 to 36, count: ``x_1``, ``A_1`` and a
+    single letter such as ``B_{12}`` are subscripted names.
+
+    >>> _numeral("AB_12").value, _numeral("12_2")
+    ((131, 12), None)
+    """
+    match = _NUMERAL.fullmatch(text)
+    if match is None:
+        return None
+    sign, digits, base_text = match.groups()
+    base = int(base_text)
+    if not 2 <= base <= 36 or (len(digits) == 1 and digits.isalpha()):
+        return None
+    try:
+        value = int(f"{sign}{digits}", base)
+    except ValueError:  # a digit the base does not have
+        return None
+    if base == 10:
+        return Answer("expr", ("num", Fraction(value)), str(value))
+    return Answer("numeral", (value, base), f"{sign}{digits.lstrip('0') or '0'}_{base}")
+
+
 def _element(text: str) -> Answer:
     text = _strip_name(text.strip())
+    if "_" in text and (numeral := _numeral(text)) is not None:
+        return numeral
     if ":" in text and (ratio := _ratio(text)) is not None:
         return ratio
     if "=" in text and not re.search(r"<=|>=|!=", text):
