@@ -69,8 +69,9 @@ def test_auto_template_on_a_tokenizer_without_one_is_a_spec_error(classifier_no_
 def test_missing_template_file_and_missing_model_are_spec_errors(classifier, tmp_path):
     with pytest.raises(SpecError, match=r"^chat_template: .*is not a file"):
         load({"type": "model.classifier", "model": classifier, "chat_template": "nowhere.jinja"})
-    with pytest.raises(SpecError, match=r"^model: cannot load a tokenizer"):
-        load({"type": "model.classifier", "model": str(tmp_path / "absent")})
+    absent = str(tmp_path / "absent")
+    with pytest.raises(SpecError, match=rf"^model: cannot load a tokenizer from .*: no model folder at '{absent}'$"):
+        load({"type": "model.classifier", "model": absent})
 
 
 def test_a_base_model_without_a_trained_head_is_an_error_not_noise(tiny, tmp_path):

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from rewardsmith.core.errors import RewardError
@@ -83,10 +84,27 @@ def resolve_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def missing_local_folder(path: str) -> str | None:
+    """Why ``path`` names a local model folder that is not there (None: it is there, or it may be
+    a hub id such as ``org/name``), so a mistyped path is not reported as a malformed hub id.
+
+    >>> missing_local_folder("/no/such/rm"), missing_local_folder("org/name"), missing_local_folder(".")
+    ("no model folder at '/no/such/rm'", None, None)
+    """
+    local = Path(path).expanduser()
+    looks_local = local.is_absolute() or path.startswith((".", "~")) or path.count("/") > 1 or local.exists()
+    if not looks_local or local.is_dir():
+        return None
+    return f"{str(local)!r} is a file, not a model folder" if local.exists() else f"no model folder at {path!r}"
+
+
 def load_tokenizer(path: str) -> Any:
     """The tokenizer of ``path``, loaded once per process."""
     with _load_lock:
         if path not in _tokenizers:
+            missing = missing_local_folder(path)
+            if missing is not None:
+                raise ModelLoadError(f"cannot load a tokenizer from {path!r}: {missing}")
             _, transformers = require()
             try:
                 _tokenizers[path] = transformers.AutoTokenizer.from_pretrained(path)
