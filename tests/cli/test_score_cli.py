@@ -294,3 +294,23 @@ def test_bad_records_are_warned_by_their_kind_and_errors_summarised_by_kind(tmp_
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "in.jsonl:3" in warnings[0]
     assert "errors by kind: bad_input 1, crash 1" in done.stdout
+
+
+def test_a_yaml_syntax_error_is_one_line_with_file_line_and_column(tmp_path):
+    (tmp_path / "b.yaml").write_text("type: sum\nterms: [\n")
+    data = write_jsonl(tmp_path / "in.jsonl", RECORDS)
+    result = rewardsmith("score", "b.yaml", data, "-o", tmp_path / "out.jsonl", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: b.yaml:3:1: not valid YAML: expected the node content, but found '<stream end>' "
+        "(while parsing a flow node)\n"
+    )
+    inline = rewardsmith("audit", "{type: field, field: score", data, "-o", tmp_path / "report")
+    assert inline.returncode == 2
+    assert inline.stderr == (
+        "error: SPEC:1:27: not a valid inline YAML mapping: expected ',' or '}', but got '<stream end>' "
+        "(while parsing a flow mapping at 1:1)\n"
+    )
+    (tmp_path / "u.yaml").write_bytes(b"type: text.exact\n\xff\n")
+    binary = rewardsmith("score", "u.yaml", data, "-o", tmp_path / "out.jsonl", cwd=tmp_path)
+    assert (binary.returncode, binary.stderr) == (2, "error: u.yaml: not UTF-8 text (byte 17)\n")

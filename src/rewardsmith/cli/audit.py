@@ -18,14 +18,15 @@ def load_spec(spec: str) -> Reward:
     or an existing reward function (``module:function``, ``path.py:function``)."""
     import yaml
 
-    from rewardsmith.core import SpecError, load
+    from rewardsmith.core import load
+    from rewardsmith.core.spec import yaml_error
 
     text = spec.strip()
     if text.startswith("{"):
         try:
             node: Any = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise SpecError("SPEC", f"not a valid inline YAML mapping: {exc}") from None
+            raise yaml_error("SPEC", exc, "not a valid inline YAML mapping") from None
         return load(node)
     if ":" in text and not Path(text).is_file():
         return load({"type": "python", "function": text})

@@ -218,9 +218,43 @@ def _read_yaml(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise SpecError(str(path), f"cannot read the spec file: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise SpecError(str(path), f"not valid YAML: {exc}") from None
+        raise yaml_error(str(path), exc) from None
+
+
+def yaml_error(where: str, exc: Exception, what: str = "not valid YAML") -> SpecError:
+    """A YAML syntax error as one line, ``where:line:column: what: problem (context)``.
+
+    PyYAML's own message spans several lines (a context, the problem, quoted excerpts with
+    carets); an editor or a terminal reader wants the place and the problem.
+
+    >>> import yaml
+    >>> try:
+    ...     yaml.safe_load("type: sum" + chr(10) + "terms: [text.exact" + chr(10))
+    ... except yaml.YAMLError as exc:
+    ...     print(yaml_error("b.yaml", exc))
+    b.yaml:3:1: not valid YAML: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence at 2:8)
+    """
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is None or not problem:  # a ReaderError (a forbidden character): no line, no column
+        position = getattr(exc, "position", None)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return SpecError(where, f"{what}: {first}" + (f" (character {position + 1})" if position is not None else ""))
+    message = problem
+    context: str | None = getattr(exc, "context", None)
+    context_mark: Any = getattr(exc, "context_mark", None)
+    if context:
+        same = context_mark is None or (context_mark.line, context_mark.column) == (mark.line, mark.column)
+        message += f" ({context})" if same else f" ({context} at {context_mark.line + 1}:{context_mark.column + 1})"
+    return SpecError(f"{where}:{mark.line + 1}:{mark.column + 1}", f"{what}: {message}")
 
 
 def load(spec: str | Path | dict[str, Any] | Reward) -> Reward:
