@@ -314,3 +314,20 @@ def test_a_yaml_syntax_error_is_one_line_with_file_line_and_column(tmp_path):
     (tmp_path / "u.yaml").write_bytes(b"type: text.exact\n\xff\n")
     binary = rewardsmith("score", "u.yaml", data, "-o", tmp_path / "out.jsonl", cwd=tmp_path)
     assert (binary.returncode, binary.stderr) == (2, "error: u.yaml: not UTF-8 text (byte 17)\n")
+
+
+def test_score_takes_an_inline_spec_and_a_function_like_audit_and_select(tmp_path):
+    data = write_jsonl(tmp_path / "in.jsonl", [
+        {"completion": "4", "reference": "4", "score": 0.25},
+        {"completion": "5", "reference": "4", "score": 0.75},
+    ])
+    inline = rewardsmith("score", "{type: field, field: score}", data, "-o", tmp_path / "inline.jsonl")
+    assert inline.returncode == 0, inline.stderr
+    assert [r["reward"] for r in read_jsonl(tmp_path / "inline.jsonl")] == [0.25, 0.75]
+    (tmp_path / "my_rewards.py").write_text(
+        "def compute_score(data_source, solution_str, ground_truth, extra_info=None):\n"
+        "    return float(solution_str == ground_truth)\n"
+    )
+    function = rewardsmith("score", "my_rewards.py:compute_score", data, "-o", "fn.jsonl", cwd=tmp_path)
+    assert function.returncode == 0, function.stderr
+    assert [r["reward"] for r in read_jsonl(tmp_path / "fn.jsonl")] == [1.0, 0.0]

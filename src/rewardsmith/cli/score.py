@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from .app import EXIT_ERRORS, app, console
+from .audit import load_spec
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -52,7 +53,7 @@ def print_summary(rows: list[dict], root: str, out: Console) -> None:
 
 @app.command("score")
 def score_command(
-    spec: Annotated[str, typer.Argument(help="A YAML spec file or a registered component name.")],
+    spec: Annotated[str, typer.Argument(help="Spec file, component name, inline '{type: ...}', or module:function.")],
     data: Annotated[Path, typer.Argument(help="JSONL, JSON, CSV, Parquet, or a datasets folder.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the scored JSONL.")],
     map_: Annotated[
@@ -84,11 +85,10 @@ def score_command(
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from rewardsmith.core import load
     from rewardsmith.io.readers import parse_mapping
     from rewardsmith.runner import score_file
 
-    reward = load(spec)
+    reward = load_spec(spec)
     cached = None
     if cache is not None:
         from rewardsmith.serve.cache import CachedReward
