@@ -331,3 +331,33 @@ def test_score_takes_an_inline_spec_and_a_function_like_audit_and_select(tmp_pat
     function = rewardsmith("score", "my_rewards.py:compute_score", data, "-o", "fn.jsonl", cwd=tmp_path)
     assert function.returncode == 0, function.stderr
     assert [r["reward"] for r in read_jsonl(tmp_path / "fn.jsonl")] == [1.0, 0.0]
+
+
+MARKING_REWARD = (
+    "def mark(completion, reference):\n"
+    "    with open('scored-once', 'a') as handle:\n"
+    "        handle.write('x')\n"
+    "    return 1.0\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("d", "d: is a folder; give the path of the file to write"),
+        ("plain/x.jsonl", "plain/x.jsonl: plain is a file, not a folder"),
+        ("/proc/nope/x.jsonl", "/proc/nope/x.jsonl: cannot create files in /proc (No such file or directory)"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_scoring(tmp_path, output, message):
+    if output.startswith("/proc") and not Path("/proc/self").is_dir():
+        pytest.skip("needs Linux /proc")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "plain").write_text("a file\n")
+    (tmp_path / "my_rewards.py").write_text(MARKING_REWARD)
+    write_jsonl(tmp_path / "in.jsonl", RECORDS)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = rewardsmith("score", "my_rewards.py:mark", "in.jsonl", "-o", output, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
+    after = sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__")
+    assert after == before  # nothing scored ('scored-once' absent), nothing left behind

@@ -86,8 +86,10 @@ def score_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from rewardsmith.io.readers import parse_mapping
+    from rewardsmith.io.writer import check_output_file
     from rewardsmith.runner import score_file
 
+    check_output_file(output)
     reward = load_spec(spec)
     cached = None
     if cache is not None:

@@ -3,16 +3,74 @@
 Lines go to ``OUT.partial`` and are flushed as they are produced; the final file appears only by
 an atomic rename when every record is written. ``--resume`` reads the partial file back, drops a
 torn last line, and continues after the last complete record.
+
+An output path that cannot be written (a folder given as the file, a path under a file, a place
+where no file can be created) is refused before any record is scored, as one readable error.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
+from rewardsmith.core import RewardsmithError
 from rewardsmith.core.composition import json_default
+
+
+class OutputPathError(RewardsmithError):
+    """An output path that cannot be written; ``path`` is the path as given, the message says why.
+
+    A usage error (the CLI exits 2), raised before any record is scored.
+    """
+
+    kind = "bad_input"
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+def check_output_file(out: Path) -> None:
+    """Refuse an output file path that cannot be written: an existing folder, a path under a
+    file, a folder where no file can be created (read-only, ``/proc``).
+
+    >>> try:
+    ...     check_output_file(Path(tempfile.mkdtemp()))
+    ... except OutputPathError as exc:
+    ...     print(exc.message)
+    is a folder; give the path of the file to write
+    """
+    if out.is_dir():
+        raise OutputPathError(out, "is a folder; give the path of the file to write")
+    _check_creatable(out.parent, out)
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse an output folder that cannot be written: an existing file, a path under a file, a
+    place where no folder can be created."""
+    if out.exists() and not out.is_dir():
+        raise OutputPathError(out, "is a file; give the path of a folder to write into")
+    _check_creatable(out, out)
+
+
+def _check_creatable(folder: Path, out: Path) -> None:
+    """``folder`` exists or can be made: its nearest existing ancestor is a folder that takes a
+    new file (probed with a nameless temporary file, which also catches read-only file systems
+    and pseudo file systems, where permission bits say nothing for root)."""
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is None:
+        raise OutputPathError(out, "no folder on the way to it exists")
+    if not existing.is_dir():
+        raise OutputPathError(out, f"{existing} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise OutputPathError(out, f"cannot create files in {existing} ({exc.strerror or exc})") from None
 
 
 def partial_path(out: Path) -> Path:
@@ -48,13 +106,17 @@ class AtomicJsonlWriter:
         self.out = out
         self.partial = partial_path(out)
         self.meta = meta_path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if resume_bytes is None:
-            self.meta.write_text(json.dumps(meta), encoding="utf-8")
-            self._handle = self.partial.open("w", encoding="utf-8")
-        else:
-            os.truncate(self.partial, resume_bytes)
-            self._handle = self.partial.open("a", encoding="utf-8")
+        check_output_file(out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if resume_bytes is None:
+                self.meta.write_text(json.dumps(meta), encoding="utf-8")
+                self._handle = self.partial.open("w", encoding="utf-8")
+            else:
+                os.truncate(self.partial, resume_bytes)
+                self._handle = self.partial.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise OutputPathError(out, f"cannot write {exc.filename or out} ({exc.strerror or exc})") from None
 
     def write(self, row: dict[str, Any]) -> None:
         self._handle.write(json.dumps(row, ensure_ascii=False, default=json_default) + "\n")
@@ -64,7 +126,13 @@ class AtomicJsonlWriter:
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self._handle.close()
-        os.replace(self.partial, self.out)
+        try:
+            os.replace(self.partial, self.out)
+        except OSError as exc:
+            raise OutputPathError(
+                self.out, f"cannot move {self.partial.name} into place ({exc.strerror or exc}); every record is "
+                f"in {self.partial}, which --resume continues from",
+            ) from None
         self.meta.unlink(missing_ok=True)
 
     def close(self) -> None:
