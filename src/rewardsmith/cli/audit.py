@@ -89,7 +89,9 @@ def audit_command(
     from rewardsmith.audit.data import load_samples
     from rewardsmith.audit.rules import parse_rule
     from rewardsmith.io.readers import parse_mapping
+    from rewardsmith.io.writer import check_output_folder
 
+    check_output_folder(output)
     rules = [parse_rule(rule) for rule in fail_on or []]
     reward = load_spec(spec)
     if mdp:
