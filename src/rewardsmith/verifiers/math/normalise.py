@@ -50,6 +50,13 @@ _UNICODE = {
 }
 #: A temperature scale after a degree sign (``6^\\circ \\text{C}``, ``20°F``): notation, not a variable.
 _DEGREE_UNIT = r"(?:\\(?:text|mathrm|textrm|rm)\s*\{\s*[CFK]\s*\}|\{?\s*[CFK]\s*\}?)(?![a-zA-Z])"
+#: A one-letter unit in a text wrapper after a number at the end (``5\\textnormal{ m}``,
+#: ``3\\,\\mathrm{s}``, ``2 \\text{ m}^2``): notation, not a variable. Only SI-style symbols, so
+#: ``2\\mathrm{i}``, ``\\mathrm{e}`` and ``\\mathrm{d}x`` keep their meaning; a bare ``5 m`` is 5 times m.
+_LETTER_UNIT = re.compile(
+    r"(?:(?<=[\d)}])|(?<=\\pi))\s*\\(?:text|textnormal|textrm|textup|mathrm|mbox)\s*\{\s*[mgsLlhKAVWJNCF]\s*\}"
+    r"(?:\s*\^\s*\{?\s*[23]\s*\}?)?\s*$"
+)
 _SIMPLE = [
     (re.compile(r"\\[dt]frac"), r"\\frac"),
     (re.compile(r"\\[dt]binom"), r"\\binom"),
@@ -77,6 +84,7 @@ _SIMPLE = [
     (re.compile(r"\\gt(?![a-zA-Z])"), ">"),
     (re.compile(r"\\neq?(?![a-zA-Z])"), "!="),
     (re.compile(r"\\%|%|\\\$|\$"), ""),
+    (_LETTER_UNIT, ""),
     (
         re.compile(
             r"\\(?:mathrm|mathbf|textbf|textit|textrm|textnormal|textup|textsf|mathsf|mathit|mbox|text"
@@ -106,7 +114,10 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d./])")
 #: ``x = 1/3 \approx 0.33`` states 1/3: what follows an approximation sign is a convenience.
 _APPROX = re.compile(r"\\(?:approx|simeq|thickapprox)(?![a-zA-Z])")
 _THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
-_MIXED_LATEX = re.compile(r"(?<![\d.}^_])(\d+)\s*\\frac\s*\{\s*(\d+)\s*\}\s*\{\s*(\d+)\s*\}")
+#: ``2\\frac{1}{2}``, ``2 \\frac12``: an unbraced argument of ``\\frac`` is one token, a single digit.
+_MIXED_LATEX = re.compile(
+    r"(?<![\d.}^_])(\d+)\s*\\frac\s*(?:\{\s*(\d+)\s*\}|(\d))\s*(?:\{\s*(\d+)\s*\}|(\d))"
+)
 _MIXED_PLAIN = re.compile(r"(-?)(\d+)\s+(\d+)\s*/\s*(\d+)")
 _REPEATING = re.compile(r"(?<![\d.])(\d*)\.(\d*)\\overline\s*\{(\d+)\}")
 _KNOWN_NAMES = FUNCTIONS | GREEK | {"pi", "infty", "frac", "sqrt", "binom", "cup", "pm", "mp"}
@@ -242,7 +253,7 @@ def latex_to_plain(text: str, depth: int = 0) -> str:
     if depth > LIMITS["braces"]:
         raise TooComplex("braces nested too deeply for the cheap path")
     if depth == 0:
-        text = _MIXED_LATEX.sub(r"(\1+\\frac{\2}{\3})", text)
+        text = _MIXED_LATEX.sub(lambda m: f"({m[1]}+\\frac{{{m[2] or m[3]}}}{{{m[4] or m[5]}}})", text)
         text = _MIXED_PLAIN.sub(lambda m: f"{m[1]}({m[2]}+{m[3]}/{m[4]})", text)
         text = _REPEATING.sub(_repeating, text)
     out: list[str] = []
