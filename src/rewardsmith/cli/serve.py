@@ -50,7 +50,9 @@ def graceful_stop(signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.S
 def serve(
     spec: Annotated[str, typer.Argument(help="Spec file (YAML/JSON) or a component name.")],
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told otherwise.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="TCP port; 0 takes a free one (the start-up line names it).")
+    ] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes (each loads the spec).")] = 1,
     api_key_env: Annotated[
         str | None, typer.Option(help="Require 'Authorization: Bearer $VAR' on every route but /health.")
