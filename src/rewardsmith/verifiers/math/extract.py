@@ -43,6 +43,8 @@ _A_LINE = re.compile(r"^\s*A\s*:\s*", re.MULTILINE)
 _TRAILING_MATH = re.compile(
     r"(?<!\\)(\$\$?|\\\[|\\\()((?:\\.|[^$\\]){1,2000}?)(?<!\\)(\$\$?|\\\]|\\\))[\s.!]*$"
 )
+#: A base-n numeral at the end of a formula (``n = 1011_2``): group 1 or 2 is its base.
+_NUMERAL_END = re.compile(r"(?<![\w\\])(?:[0-9A-Z]{2,}|\d)_(?:\{(\d{1,2})\}|(\d{1,2}))\s*$")
 _LEADING_MATH = re.compile(r"(\$\$?|\\\[|\\\()((?:\\.|[^$\\])*?)(\$\$?|\\\]|\\\))")
 #: A number in prose. A base-n numeral (``1011_2``, ``1A_{16}``; as in :mod:`.parse`, one letter
 #: with a subscript is a name) is one candidate: its base is not a number the completion states.
@@ -287,7 +289,8 @@ def _unmarked(region: str, last_number: bool) -> Extraction | None:
         return Extraction(math.group(2).strip(), "trailing_math", negated=negated, start=math.start())
     statement_start, statement = _final_statement(region)
     spans = list(_LEADING_MATH.finditer(statement))
-    if spans and not re.search(r"\d", statement[spans[-1].end() :]) and _is_math(spans[-1].group(2)):
+    after = _without_own_base(spans[-1].group(2), statement[spans[-1].end() :]) if spans else ""
+    if spans and not re.search(r"\d", after) and _is_math(spans[-1].group(2)):
         begin = statement_start + spans[-1].start()
         negated = _negated(region, begin, statement_start + spans[-1].end())
         return Extraction(spans[-1].group(2).strip(), "last_math", negated=negated, start=begin)
@@ -299,6 +302,16 @@ def _unmarked(region: str, last_number: bool) -> Extraction | None:
     if len(bare) <= _BARE_LIMIT and "\n" not in bare:
         return Extraction(bare, "bare")
     return None
+
+
+def _without_own_base(numeral: str, after: str) -> str:
+    """``after`` without the phrase naming the base of the numeral before it ("$1011_2$ in base
+    2."): the base a numeral is written in is not a later number. Another base stays."""
+    found = _NUMERAL_END.search(numeral)
+    if found is None:
+        return after
+    base = found[1] or found[2]
+    return re.sub(rf"\bbase[\s-]*\{{?{base}\}}?(?!\d)", " ", after, flags=re.I)
 
 
 def _without_period(text: str) -> str:
@@ -352,6 +365,8 @@ def _last_number(region: str, statement_start: int, statement: str) -> Extractio
     numbers = list(_NUMBER.finditer(result))
     if not numbers:
         return None
+    if len(numbers) > 1 and not re.search(r"\d", _without_own_base(numbers[-2][0], result[numbers[-2].end() :])):
+        numbers.pop()
     match = numbers[-1]
     if ECHO in result[match.end() :]:
         return Extraction(ECHO, "echoed_question", start=statement_start)
