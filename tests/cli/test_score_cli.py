@@ -361,3 +361,18 @@ def test_an_output_that_cannot_be_written_is_refused_before_scoring(tmp_path, ou
     assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
     after = sorted(p.name for p in tmp_path.iterdir() if p.name != "__pycache__")
     assert after == before  # nothing scored ('scored-once' absent), nothing left behind
+
+
+def test_transitions_without_a_completion_score_like_any_data(tmp_path):
+    data = write_jsonl(tmp_path / "t.jsonl", [
+        {"obs": [0.0], "action": [3.0, 4.0], "next_obs": [1.0], "terminated": False},
+        {"obs": [1.0], "action": [0.0, 1.0], "next_obs": [2.0], "terminated": True},
+    ])
+    (tmp_path / "spec.yaml").write_text(
+        "type: sum\nterms:\n  - {type: env.alive, weight: 1.0}\n  - {type: env.action_magnitude, weight: -0.1}\n"
+    )
+    result = rewardsmith("score", "spec.yaml", data, "-o", "out.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["reward"] for r in rows] == pytest.approx([1.0 - 0.1 * 25.0, 0.0 - 0.1 * 1.0])  # ‖a‖² control cost
+    assert all("completion" not in r and r["reward_error"] is None for r in rows)

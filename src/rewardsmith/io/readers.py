@@ -18,6 +18,8 @@ from rewardsmith.core import DataError, Sample
 from rewardsmith.core.sample import STANDARD_FIELDS
 
 FORMATS = ("jsonl", "json", "csv", "parquet", "hf")
+#: The fields that make a record an environment transition (``rewardsmith.classic.transition``).
+TRANSITION_FIELDS = ("obs", "action", "next_obs")
 _MISSING = object()
 
 
@@ -31,7 +33,14 @@ class InputRecord:
     error: str | None = None
 
     def to_sample(self, mapping: dict[str, str]) -> Sample:
-        """Build the sample, taking each standard field from its mapped (possibly dotted) path."""
+        """Build the sample, taking each standard field from its mapped (possibly dotted) path.
+
+        A transition (``obs``, ``action`` and ``next_obs``) without a completion gets an empty
+        one: its rewards read the transition, not text. The output row keeps the record as read.
+
+        >>> InputRecord(0, "t.jsonl:1", {"obs": [0], "action": 1, "next_obs": [1]}).to_sample({}).completion
+        ''
+        """
         if self.raw is None:
             raise DataError(self.where, self.error or "unreadable record")
         record = dict(self.raw)
@@ -40,6 +49,8 @@ class InputRecord:
             if value is _MISSING:
                 raise DataError(self.where, f"no field {source!r} (mapped to {target!r})")
             record[target] = value
+        if "completion" not in record and all(name in record for name in TRANSITION_FIELDS):
+            record["completion"] = ""
         styled = isinstance(record.get("chosen"), list) and isinstance(record.get("rejected"), list)
         if "completion" not in record and not ("completion_a" in record and "completion_b" in record) and not styled:
             fields = ", ".join(sorted(self.raw)[:12])
