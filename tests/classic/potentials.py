@@ -25,3 +25,10 @@ def needs_unknown(obs, velocity):
 
 def cell_potential(obs):
     return float(np.asarray(obs).sum())
+
+
+def one_cell_step(obs, next_obs):
+    """0 on a move of at most one cell; a jump (a transition no corridor makes) is an error."""
+    if abs(float(next_obs[0]) - float(obs[0])) > 1:
+        raise ValueError("no move jumps over a cell")
+    return 0.0

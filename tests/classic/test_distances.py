@@ -7,12 +7,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from rewardsmith.classic import canonical_direct_distance, epic_distance, pearson_distance, starc_distance
-from rewardsmith.classic.distances import bootstrap_interval, canonicalize, sample_canonical, sample_epic_distance
+from rewardsmith.classic.distances import (
+    UndefinedDistance,
+    bootstrap_interval,
+    canonicalize,
+    epic_canonical,
+    sample_canonical,
+    sample_epic_distance,
+)
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +116,7 @@ def test_epic_and_starc_ignore_potential_shaping_and_positive_scaling(
 @settings(max_examples=60, deadline=None)
 @given(small_rewards, small_rewards, small_rewards)
 def test_epic_is_a_pseudometric(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> None:
+    assume(all(np.ptp(epic_canonical(r, 0.9)) > 1e-6 for r in (a, b, c)))  # else undefined, tested below
     ab, bc, ac = epic_distance(a, b, 0.9), epic_distance(b, c, 0.9), epic_distance(a, c, 0.9)
     assert ab == pytest.approx(epic_distance(b, a, 0.9), abs=1e-12)
     assert ac <= ab + bc + 1e-9
@@ -123,9 +131,46 @@ def test_dard_needs_transitions_and_epic_does_not() -> None:
         starc_distance(reward, reward, norm=3)
 
 
-def test_pearson_distance_of_constants_is_defined() -> None:
-    assert pearson_distance(np.ones(4), np.ones(4)) == 0.0
-    assert pearson_distance(np.ones(4), np.arange(4.0)) == pytest.approx(np.sqrt(0.5))
+def test_pearson_distance_to_a_constant_is_undefined_and_between_constants_zero() -> None:
+    """ρ divides by both standard deviations: one constant side has no distance (the old code said
+    sqrt(0.5) = 0.7071 while its docstring said 0.5); two constants are equivalent, at 0."""
+    assert pearson_distance(np.ones(4), 3 * np.ones(4)) == 0.0
+    with pytest.raises(UndefinedDistance, match="the first values are constant"):
+        pearson_distance(np.ones(4), np.arange(4.0))
+    with pytest.raises(UndefinedDistance, match="the second values are constant"):
+        pearson_distance(np.arange(4.0), np.zeros(4))
+    # a reward that is pure potential shaping canonicalises to a constant up to rounding
+    phi = np.random.default_rng(0).normal(scale=1e3, size=4)
+    shaping = 0.9 * phi[None, None, :] - phi[:, None, None] + np.zeros((4, 3, 4))
+    with pytest.raises(UndefinedDistance):
+        epic_distance(shaping, np.random.default_rng(1).normal(size=(4, 3, 4)), 0.9)
+
+
+def test_epic_canonical_is_the_papers_expectation_written_out() -> None:
+    """C(R)(s,a,s') = R(s,a,s') + E[γR(s',A,S') − R(s,A,S') − γR(S,A,S')], S, S' ~ D_S and A ~ D_A
+    independent (Gleave et al. 2021, Definition 4.1), summed term by term over every (S, A, S')."""
+    rng = np.random.default_rng(4)
+    reward, gamma = rng.normal(size=(4, 3, 4)), 0.8
+    d_s, d_a = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(3))
+    expected = np.empty_like(reward)
+    for s, a, x in np.ndindex(*reward.shape):
+        total = 0.0
+        for big_s, big_a, big_x in np.ndindex(*reward.shape):
+            p = d_s[big_s] * d_a[big_a] * d_s[big_x]
+            total += p * (
+                gamma * reward[x, big_a, big_x] - reward[s, big_a, big_x] - gamma * reward[big_s, big_a, big_x]
+            )
+        expected[s, a, x] = reward[s, a, x] + total
+    assert np.allclose(epic_canonical(reward, gamma, d_s, d_a), expected, atol=1e-12)
+
+
+def test_bootstrap_leaves_out_resamples_without_a_distance() -> None:
+    values = np.zeros(40)
+    values[0] = 1.0  # most resamples of 40 draw index 0 at least once, some do not
+    estimate, low, high = bootstrap_interval(values, np.arange(40.0), n_bootstrap=200)
+    assert np.isfinite([estimate, low, high]).all() and low <= high
+    with pytest.raises(UndefinedDistance):
+        bootstrap_interval(np.ones(10), np.arange(10.0))
 
 
 def test_sample_epic_converges_to_the_tabular_value() -> None:

@@ -13,24 +13,38 @@
       "state_names": [...], "action_names": [...], "horizon": 100
     }
 
-The spec is scored on every (s, a, s') as a transition sample — the proxy reward R[s, a, s'] —
-and the section reports the exploit search (:func:`rewardsmith.classic.find_exploits`), the
-policy-invariance check against ``reference_reward`` (a shaped reward must keep the task's
-optimal policy), and the EPIC distance to the true reward. Metrics for ``--fail-on``:
-``mdp_exploited`` (0/1), ``mdp_gap``, ``mdp_policy_changed_states``, ``mdp_epic_distance``,
-``mdp_errors`` (transitions the spec could not score: any error fails the audit's tabulation).
+The spec is scored on every (s, a, s') as a transition sample — the proxy reward R[s, a, s'],
+transitions that cannot occur included (:func:`tabulate`) — and the section reports the exploit
+search (:func:`rewardsmith.classic.find_exploits`), the policy-invariance check against
+``reference_reward`` (a shaped reward must keep the task's optimal policy), and two distances to
+the true reward, both 0 for the true reward plus potential shaping:
+
+* ``mdp_epic_distance``: EPIC as Gleave et al. (2021) define it, on every (s, a, s') — so the
+  file's ``true_reward`` and ``env_reward`` count where T(s'|s,a) = 0 too;
+* ``mdp_support_distance``: the same Pearson distance after a canonicalisation that reads only
+  the transitions that can occur (:func:`rewardsmith.classic.episodic.support_distance`), for a
+  true reward known only there.
+
+Either is None, with a finding, where it is undefined (a reward equivalent to a constant) or
+the spec cannot be scored on the triples it reads. Metrics for ``--fail-on``: ``mdp_exploited``
+(0/1), ``mdp_gap``, ``mdp_policy_changed_states``, ``mdp_epic_distance``,
+``mdp_support_distance``, ``mdp_errors`` (possible transitions the spec could not score: any
+error fails the audit's tabulation).
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rewardsmith.classic import TabularMDP, check_policy_invariance, epic_distance, find_exploits
+from rewardsmith.classic.distances import UndefinedDistance
+from rewardsmith.classic.episodic import absorb_terminal, support_distance
 from rewardsmith.classic.transition import transition_sample
 from rewardsmith.core import DataError, Reward, load
 from rewardsmith.core.spec import spec_hash, to_spec
@@ -83,11 +97,24 @@ def read_mdp(path: str | Path) -> dict[str, Any]:
 
 
 def tabulate(reward: Reward, description: dict[str, Any]) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    """R[s, a, s'] = the spec on each transition with T(s'|s,a) > 0; (s, a, s') it could not score."""
+    """R[s, a, s'] = the spec on every (s, a, s'), possible or not; the (s, a, s') it could not score.
+
+    EPIC's canonicalisation averages R over every triple and DARD's over transitions between
+    successors, most of which cannot occur; their shaping invariance needs R there too (a 0 put
+    in their place is not shaped, and the shaping no longer cancels). A transition sample can
+    be built for any triple, so the spec is scored on all of them: ``terminated`` is whether s'
+    is terminal, ``reward`` (what ``env.reward`` reads) is ``env_reward[s, a, s']``. Rows of
+    terminal states are then taken relative to their absorbing step
+    (:func:`rewardsmith.classic.episodic.absorb_terminal`), which makes a terminal-safe
+    ``shaping.potential`` a shaping of the continuing MDP EPIC and DARD are defined on; no
+    transition an episode can contain changes. Each problem says whether its transition is
+    possible (T(s'|s,a) > 0): the exploit search needs those, the distances need all.
+    """
     mdp: TabularMDP = description["mdp"]
     env_reward = description.get("env_reward")
     assert mdp.terminal is not None
-    cells = [tuple(index) for index in np.argwhere(mdp.transitions > 0)]
+    possible = mdp.transitions > 0
+    cells = [tuple(index) for index in np.argwhere(possible)] + [tuple(index) for index in np.argwhere(~possible)]
     samples = [
         transition_sample(
             description["states"][s],
@@ -103,22 +130,37 @@ def tabulate(reward: Reward, description: dict[str, Any]) -> tuple[np.ndarray, l
     problems = []
     for (s, a, n), result in zip(cells, reward.score(samples), strict=True):
         if result.value is None:
-            problems.append({"transition": [int(s), int(a), int(n)], "error": result.error or "not applicable"})
+            error = result.error or "not applicable"
+            if not possible[s, a, n]:
+                error += " (a transition that cannot occur, which EPIC's canonicalisation reads)"
+            problems.append(
+                {"transition": [int(s), int(a), int(n)], "error": error, "possible": bool(possible[s, a, n])}
+            )
         else:
             table[s, a, n] = result.value
-    return table, problems
+    return absorb_terminal(table, mdp.terminal), problems
+
+
+def _distance(name: str, compute: Callable[[], float], findings: list[dict[str, str]]) -> float | None:
+    """A distance, or None with a finding when the true reward or the spec prefers nothing."""
+    try:
+        return compute()
+    except UndefinedDistance as exc:
+        findings.append({"level": "warn", "text": f"{name} is not defined: {exc}"})
+        return None
 
 
 def mdp_section(reward: Reward, description: dict[str, Any]) -> dict[str, Any]:
-    """The ``mdp`` section: tabulated proxy, exploit search, invariance and EPIC distance."""
+    """The ``mdp`` section: tabulated proxy, exploit search, invariance and distances to the true reward."""
     mdp: TabularMDP = description["mdp"]
     proxy, problems = tabulate(reward, description)
+    blocking = [problem for problem in problems if problem["possible"]]
     findings = []
-    metrics: dict[str, Any] = {"mdp_errors": len(problems)}
+    metrics: dict[str, Any] = {"mdp_errors": len(blocking)}
     section: dict[str, Any] = {"states": mdp.n_states, "actions": mdp.n_actions, "gamma": mdp.gamma}
-    if problems:
-        findings.append({"level": "bad", "text": f"the spec gave no value on {len(problems)} transitions"})
-        section.update(metrics=metrics, findings=findings, errors=problems[:20])
+    if blocking:
+        findings.append({"level": "bad", "text": f"the spec gave no value on {len(blocking)} transitions"})
+        section.update(metrics=metrics, findings=findings, errors=blocking[:20])
         return section
     true = description.get("true_reward")
     intended = description.get("intended_policy")
@@ -147,7 +189,27 @@ def mdp_section(reward: Reward, description: dict[str, Any]) -> dict[str, Any]:
                 }
             )
     if true is not None:
-        metrics["mdp_epic_distance"] = epic_distance(proxy, true, mdp.gamma)
+        if problems:
+            metrics["mdp_epic_distance"] = None
+            findings.append(
+                {
+                    "level": "warn",
+                    "text": f"EPIC is not computed: it reads the spec on every (s, a, s'), and the spec gave "
+                    f"no value on {len(problems)} that cannot occur (first: {problems[0]['transition']}, "
+                    f"{problems[0]['error']}); mdp_support_distance reads only the possible ones",
+                }
+            )
+            section["errors"] = problems[:20]
+        else:
+            true_full = absorb_terminal(true, mdp.terminal)
+            metrics["mdp_epic_distance"] = _distance(
+                "mdp_epic_distance", lambda: epic_distance(proxy, true_full, mdp.gamma), findings
+            )
+        metrics["mdp_support_distance"] = _distance(
+            "mdp_support_distance",
+            lambda: support_distance(proxy, true, mdp.transitions, mdp.gamma, mdp.terminal),
+            findings,
+        )
     section.update(metrics=metrics, findings=findings, trajectory=report.trajectory, degenerate=report.degenerate)
     return section
 

@@ -26,6 +26,14 @@ here first *canonicalise* a reward — remove the shaping term — and then comp
 Rewards are numpy arrays shaped [S, A, S'] (tabular); :func:`sample_epic_distance` estimates EPIC
 from samples for spaces too large to enumerate.
 
+EPIC and DARD read the reward on triples that cannot occur (EPIC on every (s, a, s'), DARD on
+S₁ → S₂ between successors of s and s'), and their shaping invariance holds only if the reward
+is shaped *there too*: a table filled with 0 where T(s'|s,a) = 0 is not. Score a reward function
+on every triple (the audit's :func:`rewardsmith.audit.mdp.tabulate` does), or, for a reward known
+only on transitions that can occur, use :func:`rewardsmith.classic.episodic.support_distance`,
+whose canonicalisation reads nothing else. An MDP with terminal states is first made the
+continuing MDP these papers assume (:func:`rewardsmith.classic.episodic.absorb_terminal`).
+
 >>> import numpy as np
 >>> goal = np.zeros((3, 2, 3)); goal[:, :, 2] = 1.0
 >>> shaped = goal + 0.9 * np.arange(3)[None, None, :] - np.arange(3)[:, None, None]
@@ -40,9 +48,22 @@ from typing import Literal
 
 import numpy as np
 
+from rewardsmith.core.errors import RewardsmithError
+
 Canon = Literal["None", "EPIC", "DARD"]
 Norm = float | int | str
 _EPS = 1e-10
+
+
+class UndefinedDistance(RewardsmithError, ValueError):
+    """A Pearson distance with one constant side: the correlation ρ, hence D_ρ, is undefined.
+
+    A reward whose canonical form is constant (a constant reward, pure potential shaping, the
+    zero reward) prefers no transition to another; EPIC's Pearson distance to a reward that does
+    has no value (Gleave et al. define D_ρ through ρ, which divides by both standard deviations).
+    """
+
+    kind = "bad_input"
 
 
 def _order(norm: Norm) -> float:
@@ -168,11 +189,26 @@ def starc_distance(
     return float(np.linalg.norm((c1 - c2).ravel(), ord=_order(metric)))
 
 
+def _is_constant(values: np.ndarray, centred: np.ndarray, weights: np.ndarray) -> bool:
+    """Variance 0 up to rounding: a canonical reward that is constant in exact arithmetic (R minus
+    its own shaping) carries rounding of the order of |R|·1e-16, so the floor is relative."""
+    return float(weights @ (centred * centred)) <= _EPS**2 * max(1.0, float(weights @ (values * values)))
+
+
 def pearson_distance(x: np.ndarray, y: np.ndarray, dist: np.ndarray | None = None) -> float:
     """D_ρ(X, Y) = sqrt((1 − ρ)/2), ρ the Pearson correlation weighted by ``dist`` (uniform if None).
 
-    A constant array has no correlation with anything: its distance is 0.5 (ρ taken as 0), except
-    to another constant, where it is 0 (both carry no preference).
+    ρ divides by both standard deviations, so it is undefined when exactly one side is constant:
+    that raises :class:`UndefinedDistance` rather than returning a number nobody could interpret
+    (the authors' ``tabular.pearson_distance`` returns NaN there). Two constant sides are at
+    distance 0 by convention: both prefer nothing, so they are equivalent.
+
+    >>> round(pearson_distance(np.arange(4.0), -np.arange(4.0)), 12), pearson_distance(np.ones(4), np.ones(4))
+    (1.0, 0.0)
+    >>> pearson_distance(np.ones(4), np.arange(4.0))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rewardsmith.classic.distances.UndefinedDistance: Pearson distance undefined: the first values are constant...
     """
     x = np.asarray(x, dtype=np.float64).ravel()
     y = np.asarray(y, dtype=np.float64).ravel()
@@ -183,9 +219,16 @@ def pearson_distance(x: np.ndarray, y: np.ndarray, dist: np.ndarray | None = Non
         raise ValueError("dist: expected a probability distribution of the rewards' shape")
     xc = x - weights @ x
     yc = y - weights @ y
+    flat_x, flat_y = _is_constant(x, xc, weights), _is_constant(y, yc, weights)
+    if flat_x and flat_y:
+        return 0.0
+    if flat_x or flat_y:
+        raise UndefinedDistance(
+            f"Pearson distance undefined: the {'first' if flat_x else 'second'} values are constant, so "
+            "their correlation with the other side is undefined (a reward whose canonical form is "
+            "constant — a constant reward, pure potential shaping — prefers no transition to another)"
+        )
     var_x, var_y = float(weights @ (xc * xc)), float(weights @ (yc * yc))
-    if var_x < _EPS**2 or var_y < _EPS**2:
-        return 0.0 if var_x < _EPS**2 and var_y < _EPS**2 else float(np.sqrt(0.5))
     rho = min(float(weights @ (xc * yc)) / np.sqrt(var_x * var_y), 1.0)
     return float(np.sqrt(0.5 * (1.0 - rho)))
 
@@ -194,7 +237,9 @@ def epic_distance(r1: np.ndarray, r2: np.ndarray, gamma: float, dist: np.ndarray
     """EPIC: Pearson distance between EPIC-canonical rewards (uniform D_S, D_A), weighted by ``dist``.
 
     ``dist`` is a distribution over transitions shaped [S, A, S'] (e.g. the visitation
-    distribution of the environment); uniform when None.
+    distribution of the environment); uniform when None. Both rewards must be given on every
+    (s, a, s'), possible or not: the canonicalisation averages over all of them. A reward whose
+    canonical form is constant has no distance to one whose is not (:class:`UndefinedDistance`).
     """
     return pearson_distance(epic_canonical(r1, gamma), epic_canonical(r2, gamma), dist)
 
@@ -263,18 +308,23 @@ def bootstrap_interval(
 ) -> tuple[float, float, float]:
     """Pearson distance of two canonical samples with a percentile bootstrap interval over transitions.
 
-    Returns ``(distance, lower, upper)``; transitions are resampled with replacement.
+    Returns ``(distance, lower, upper)``; transitions are resampled with replacement. A resample
+    on which one side happens to be constant has no distance and is left out of the quantiles;
+    a constant side on the whole sample raises :class:`UndefinedDistance`.
     """
     values_a = np.asarray(values_a, dtype=np.float64)
     values_b = np.asarray(values_b, dtype=np.float64)
     rng = np.random.default_rng(seed)
     estimate = pearson_distance(values_a, values_b)
-    draws = np.empty(n_bootstrap)
+    draws = np.full(n_bootstrap, np.nan)
     for index in range(n_bootstrap):
         pick = rng.integers(0, len(values_a), len(values_a))
-        draws[index] = pearson_distance(values_a[pick], values_b[pick])
+        try:
+            draws[index] = pearson_distance(values_a[pick], values_b[pick])
+        except UndefinedDistance:
+            continue
     tail = (1.0 - confidence) / 2.0
-    return estimate, float(np.quantile(draws, tail)), float(np.quantile(draws, 1.0 - tail))
+    return estimate, float(np.nanquantile(draws, tail)), float(np.nanquantile(draws, 1.0 - tail))
 
 
 def lp_norm(values: np.ndarray, p: float, dist: np.ndarray | None = None) -> float:
