@@ -65,6 +65,20 @@ def test_the_reviewers_shaped_corridor_reward_is_at_distance_zero(corridor: Path
     assert numbers == [0.0, 0.0, 0.0]  # EPIC, STARC-EPIC, STARC-DARD; were 0.826320, 1.652640, 1.521410
 
 
+def test_distance_takes_the_files_gamma_and_needs_no_true_reward(tmp_path: Path) -> None:
+    """Without --gamma the canonicalisation uses the file's γ (the one shaping must use to cancel);
+    a distance between two specs needs no true_reward or intended_policy in the file."""
+    mdp, _, true = shaping_without_potential()
+    states = [[float(s), 0.0, 0.0, 0.0] for s in range(mdp.n_states)]
+    bare = write(tmp_path / "bare.json", mdp.transitions, mdp.gamma, [5], states, env_reward=true)
+    shaped = json.dumps({"type": "sum", "terms": [{"type": "env.reward"}, shaping(mdp.gamma)]})
+    done = cli("distance", "{type: env.reward}", shaped, "--mdp", str(bare))
+    assert f"gamma {mdp.gamma:g} (the file's)" in done.stdout
+    assert cli_numbers(done) == [0.0, 0.0, 0.0]
+    other = cli_numbers(cli("distance", "{type: env.reward}", shaped, "--mdp", str(bare), "--gamma", "0.5"))
+    assert min(other) > 0.01  # another γ does not cancel the shaping
+
+
 def test_the_spec_is_scored_on_transitions_that_cannot_occur(corridor: Path) -> None:
     from rewardsmith.core import load
 

@@ -52,8 +52,10 @@ from rewardsmith.core.spec import spec_hash, to_spec
 from .rules import evaluate, parse_rule
 
 
-def read_mdp(path: str | Path) -> dict[str, Any]:
-    """The MDP description in ``path``, checked; a DataError names the field at fault."""
+def read_mdp(path: str | Path, need_target: bool = True) -> dict[str, Any]:
+    """The MDP description in ``path``, checked; a DataError names the field at fault.
+    ``need_target``: the audit needs ``true_reward`` or ``intended_policy`` (what the proxy
+    should make the agent do); a distance between two specs does not."""
     where = str(path)
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -80,7 +82,7 @@ def read_mdp(path: str | Path) -> dict[str, Any]:
             if array.shape != shape:
                 raise DataError(where, f"{name}: expected shape {shape}, got {array.shape}")
             arrays[name] = array
-    if "true_reward" not in arrays and raw.get("intended_policy") is None:
+    if need_target and "true_reward" not in arrays and raw.get("intended_policy") is None:
         raise DataError(where, "give 'true_reward' or 'intended_policy' (what the proxy should make the agent do)")
     states = raw.get("states") or [[s] for s in range(mdp.n_states)]
     actions = raw.get("actions") or list(range(mdp.n_actions))

@@ -39,7 +39,10 @@ def distance_command(
     mdp: Annotated[
         Path | None, typer.Option(help="Tabular MDP description (JSON, see docs/classic.md): exact.")
     ] = None,
-    gamma: Annotated[float, typer.Option(help="Discount factor of the canonicalisation.")] = 0.99,
+    gamma: Annotated[
+        float | None,
+        typer.Option(help="Discount factor of the canonicalisation (default: the --mdp file's gamma, else 0.99)."),
+    ] = None,
     transitions: Annotated[int, typer.Option(min=10, help="Transitions sampled from --env (random policy).")] = 512,
     mean_samples: Annotated[
         int, typer.Option(min=1, help="(action, next state) pairs for the canonical expectations.")
@@ -67,7 +70,10 @@ def distance_command(
     if mdp is not None:
         from rewardsmith.audit.mdp import read_mdp, tabulate
 
-        description = read_mdp(mdp)
+        description = read_mdp(mdp, need_target=False)
+        if gamma is None:
+            gamma = description["mdp"].gamma
+            out.print(f"gamma {gamma:g} (the file's)")
         tables = []
         for reward in (reward_a, reward_b):
             table, problems = tabulate(reward, description)
@@ -82,6 +88,7 @@ def distance_command(
             value = starc_distance(tables[0], tables[1], dynamics, gamma, canon, 2, 2)
             out.print(f"STARC ({canon} canonicalisation, L2 norm, L2 metric): {value:.6f}")
         return
+    gamma = 0.99 if gamma is None else gamma
     try:
         import gymnasium as gym
     except ImportError:
