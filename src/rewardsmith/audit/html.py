@@ -72,7 +72,9 @@ TITLES = {
     "mdp": (
         "Classical reward on an MDP",
         "The spec tabulated on every transition, its optimal policy searched for exploits, its effect "
-        "on the reference reward's optimal policy, and its EPIC distance to the true reward.",
+        "on the reference reward's optimal policy, and its distance to the true reward: EPIC over every "
+        "(s, a, s') with terminal states absorbing, and the shaping-invariant distance read on possible "
+        "transitions only (0 = the same reward up to potential shaping and scale).",
     ),
 }
 CARDS = (
