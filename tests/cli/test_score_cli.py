@@ -376,3 +376,25 @@ def test_transitions_without_a_completion_score_like_any_data(tmp_path):
     rows = read_jsonl(tmp_path / "out.jsonl")
     assert [r["reward"] for r in rows] == pytest.approx([1.0 - 0.1 * 25.0, 0.0 - 0.1 * 1.0])  # ‖a‖² control cost
     assert all("completion" not in r and r["reward_error"] is None for r in rows)
+
+
+def test_an_input_field_the_output_would_overwrite_is_refused_unless_replace_reward(tmp_path):
+    data = write_jsonl(tmp_path / "t.jsonl", [
+        {"obs": [0.0], "action": 0, "next_obs": [1.0]},
+        {"obs": [1.0], "action": 1, "next_obs": [2.0], "reward": 1.0},  # the environment's reward
+    ])
+    (tmp_path / "spec.yaml").write_text("type: env.reward\nscale: 2.0\n")
+    refused = rewardsmith("score", "spec.yaml", data, "-o", "out.jsonl", cwd=tmp_path)
+    assert (refused.returncode, refused.stderr) == (2, (
+        "error: t.jsonl:2: the record already has 'reward', which score writes its result to; "
+        "rename it in the data, or pass --replace-reward to overwrite it\n"
+    ))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml", "t.jsonl"]  # nothing scored or written
+    replaced = rewardsmith("score", "spec.yaml", data, "-o", "out.jsonl", "--replace-reward", cwd=tmp_path)
+    assert replaced.returncode == 1  # record 1 has no environment reward: a bad_input row
+    rows = read_jsonl(tmp_path / "out.jsonl")
+    assert [r["reward"] for r in rows] == [None, 2.0]
+    again = rewardsmith("score", "text.exact", tmp_path / "out.jsonl", "-o", tmp_path / "again.jsonl")
+    assert again.returncode == 2
+    assert "out.jsonl:1: the record already has 'reward', 'reward_error', 'reward_error_kind', 'reward_details'," \
+        in again.stderr

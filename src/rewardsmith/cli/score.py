@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .app import EXIT_ERRORS, app, console
+from .app import EXIT_ERRORS, app, console, fail
 from .audit import load_spec
 
 if TYPE_CHECKING:
@@ -51,6 +51,23 @@ def print_summary(rows: list[dict], root: str, out: Console) -> None:
             out.print(f"  {count:>6}  {reason}", highlight=False, markup=False)
 
 
+def _refuse_output_fields_in(data: Path) -> None:
+    """Exit 2 when a record already holds a field score writes: its value would be lost (a
+    transition's ``reward`` is the environment's; a scored file's is the old score)."""
+    from rewardsmith.core import RewardResult
+    from rewardsmith.io.readers import first_record_with
+
+    written = list(RewardResult.ok(0.0).to_dict())  # the fields every output row gets
+    found = first_record_with(data, written)
+    if found is not None:
+        where, held = found
+        them = "it" if len(held) == 1 else "them"
+        raise fail(
+            f"{where}: the record already has {', '.join(map(repr, held))}, which score writes its result to; "
+            f"rename {them} in the data, or pass --replace-reward to overwrite {them}"
+        )
+
+
 @app.command("score")
 def score_command(
     spec: Annotated[str, typer.Argument(help="Spec file, component name, inline '{type: ...}', or module:function.")],
@@ -63,6 +80,14 @@ def score_command(
     workers: Annotated[int, typer.Option(min=1, help="Processes to score in parallel.")] = 1,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per batch (groups are never split).")] = 64,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run of the same spec and data.")] = False,
+    replace_reward: Annotated[
+        bool,
+        typer.Option(
+            "--replace-reward",
+            help="Let the output's reward, reward_error, reward_error_kind and reward_details replace input "
+            "fields of those names (re-scoring a scored file); without it such data is refused.",
+        ),
+    ] = False,
     max_error_rate: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Exit 1 when the share of errors exceeds this.")
     ] = 0.0,
@@ -79,8 +104,8 @@ def score_command(
         ),
     ] = None,
 ) -> None:
-    """Score every record of DATA with SPEC; write each record plus reward, reward_error and
-    reward_details to OUTPUT, in input order, atomically."""
+    """Score every record of DATA with SPEC; write each record plus reward, reward_error,
+    reward_error_kind and reward_details to OUTPUT, in input order, atomically."""
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -90,6 +115,8 @@ def score_command(
     from rewardsmith.runner import score_file
 
     check_output_file(output)
+    if not replace_reward:
+        _refuse_output_fields_in(data)
     reward = load_spec(spec)
     cached = None
     if cache is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,6 +202,21 @@ def iter_records(path: str | Path) -> Iterator[InputRecord]:
     if not path.exists():
         raise DataError(str(path), "data file does not exist")
     return _READERS[detect_format(path)](path)
+
+
+def first_record_with(path: str | Path, names: Sequence[str]) -> tuple[str, list[str]] | None:
+    """Where the first record holding any of ``names`` is, and which of them it holds (in the
+    order of ``names``); None when no record does. Read lazily, like :func:`iter_records`.
+
+    ``rewardsmith score`` asks this about the fields it writes before it scores anything, so that
+    an input field of the same name (a transition's environment ``reward``) is never lost unasked.
+    """
+    for record in iter_records(path):
+        if record.raw is not None:
+            held = [name for name in names if name in record.raw]
+            if held:
+                return record.where, held
+    return None
 
 
 def read_records(path: str | Path) -> list[InputRecord]:
