@@ -128,6 +128,12 @@ def _train(
     learning_rate: float, batch_size: int, max_length: int, truncate: Truncate, margin: bool,
     center_rewards: float | None, max_bad: float, resume: bool, seed: int, progress: bool,
 ) -> dict[str, Any]:
+    out = Path(out)
+    loaded = read_pairs(data)
+    loaded.check(max_bad, str(data))
+    evaluation = read_pairs(eval_data) if eval_data is not None else None
+    if evaluation is not None:
+        evaluation.check(max_bad, str(eval_data))
     torch, transformers, trl = require()
     import datasets
 
@@ -135,12 +141,6 @@ def _train(
 
     from .loop import EpochMetrics, Stop, fresh_folder, history_of, quiet_trainer, start_or_resume
 
-    out = Path(out)
-    loaded = read_pairs(data)
-    loaded.check(max_bad, str(data))
-    evaluation = read_pairs(eval_data) if eval_data is not None else None
-    if evaluation is not None:
-        evaluation.check(max_bad, str(eval_data))
     run = {
         "command": "train rm", "data_sha256": loaded.digest, "base": base, "epochs": epochs,
         "learning_rate": learning_rate, "batch_size": batch_size, "max_length": max_length, "truncate": truncate,
