@@ -47,3 +47,21 @@ def test_port_0_takes_a_free_port_and_the_start_line_names_it(tmp_path: Path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_takes_an_inline_spec_and_a_function_like_score_and_audit(tmp_path: Path, workers: str):
+    """The SPEC forms audit, score and select take; with --workers 2 each process loads the spec."""
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("uvicorn")
+    from tests.serve.conftest import running_server
+
+    (tmp_path / "my_rewards.py").write_text(
+        "def shout(completion, reference):\n    return float(completion.isupper())\n", encoding="utf-8"
+    )
+    records = {"samples": [{"completion": "YES", "reference": "no"}, {"completion": "yes", "reference": "yes"}]}
+    inline = "{type: text.exact, case_sensitive: true}"
+    for spec, expected in ((inline, [0.0, 1.0]), (str(tmp_path / "my_rewards.py") + ":shout", [1.0, 0.0])):
+        with running_server(spec, "--workers", workers, tmp=tmp_path) as server:
+            answer = httpx.post(f"{server.url}/score", json=records, timeout=30).json()
+            assert [r["reward"] for r in answer["results"]] == expected, answer

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from rewardsmith.core import load
+from rewardsmith.core import to_spec
 
 from .app import app, console, fail
 
@@ -48,7 +48,9 @@ def graceful_stop(signals: tuple[signal.Signals, ...] = (signal.SIGINT, signal.S
 
 @app.command("serve")
 def serve(
-    spec: Annotated[str, typer.Argument(help="Spec file (YAML/JSON) or a component name.")],
+    spec: Annotated[
+        str, typer.Argument(help="Spec file (YAML/JSON), component name, inline '{type: ...}', or module:function.")
+    ],
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless told otherwise.")] = "127.0.0.1",
     port: Annotated[
         int, typer.Option(min=0, max=65535, help="TCP port; 0 takes a free one (the start-up line names it).")
@@ -88,9 +90,13 @@ def serve(
         from rewardsmith.serve.app import CONFIG_ENV, ServeConfig, create_app
     except ImportError as exc:
         raise fail(f"serving needs the serve extra: pip install 'rewardsmith[serve]' ({exc})") from None
+    from .audit import load_spec
+
+    reward = load_spec(spec)
     spec_path = Path(spec)
     config = ServeConfig(
-        spec=str(spec_path.resolve()) if spec_path.is_file() else spec,
+        # what each worker process loads: the file, or the loaded spec (an inline spec, a function)
+        spec=str(spec_path.resolve()) if spec_path.is_file() else to_spec(reward),
         cache=str(cache) if cache else None,
         max_batch=max_batch,
         max_wait_ms=max_wait_ms,
@@ -105,7 +111,6 @@ def serve(
         monitor_probe_every=monitor_probe_every,
     )
     config.api_key()
-    reward = load(config.spec)
     if not _is_loopback(host) and not api_key_env:
         console.print(f"[yellow]warning:[/] binding {host} without --api-key-env: anyone who can reach it can call it")
     options: dict[str, Any] = {

@@ -53,7 +53,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 class ServeConfig:
     """Everything ``rewardsmith serve`` passes to the app (JSON-able, for ``--workers N``)."""
 
-    spec: str = ""
+    spec: str | dict[str, Any] = ""  # a spec file, a component name, or a spec mapping
     cache: str | None = None
     max_batch: int = 64
     max_wait_ms: float = 5.0
