@@ -398,3 +398,22 @@ def test_an_input_field_the_output_would_overwrite_is_refused_unless_replace_rew
     assert again.returncode == 2
     assert "out.jsonl:1: the record already has 'reward', 'reward_error', 'reward_error_kind', 'reward_details'," \
         in again.stderr
+
+
+@pytest.mark.parametrize("how", ["same", "other_path", "symlink"])
+def test_an_output_that_is_the_data_file_is_refused_and_the_data_kept(tmp_path, how):
+    data = write_jsonl(tmp_path / "d.jsonl", RECORDS)
+    before = data.read_bytes()
+    if how == "same":
+        out = data
+    elif how == "other_path":
+        (tmp_path / "sub").mkdir()
+        out = tmp_path / "sub" / ".." / "d.jsonl"
+    else:
+        out = tmp_path / "link.jsonl"
+        out.symlink_to(data)
+    result = rewardsmith("score", "text.exact", data, "-o", out)
+    assert result.returncode == 2, result.stderr
+    assert "overwrite" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert data.read_bytes() == before

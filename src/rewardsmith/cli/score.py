@@ -68,6 +68,19 @@ def _refuse_output_fields_in(data: Path) -> None:
         )
 
 
+def _refuse_output_onto_input(data: Path, output: Path) -> None:
+    """Exit 2 when OUTPUT is DATA itself (the same path, another path or a link to it): the
+    atomic rename would replace the data with its scores."""
+    same = output.resolve() == data.resolve()
+    if not same and output.exists() and data.exists():
+        try:
+            same = output.samefile(data)
+        except OSError:
+            same = False
+    if same:
+        raise fail(f"{output}: the output is the data file {data}; scoring would overwrite it — give another -o path")
+
+
 @app.command("score")
 def score_command(
     spec: Annotated[str, typer.Argument(help="Spec file, component name, inline '{type: ...}', or module:function.")],
@@ -115,6 +128,7 @@ def score_command(
     from rewardsmith.runner import score_file
 
     check_output_file(output)
+    _refuse_output_onto_input(data, output)
     if not replace_reward:
         _refuse_output_fields_in(data)
     reward = load_spec(spec)
