@@ -30,3 +30,56 @@ def test_first_record_with_names_the_first_record_holding_a_field_and_which(tmp_
     names = ["reward", "reward_error", "reward_details"]
     assert first_record_with(data, names) == ("d.jsonl:3", ["reward", "reward_details"])
     assert first_record_with(data, ["label"]) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bin.jsonl", b'{"completion": "a"}\n\x89PNG\r\n\x1a\n\x00\xff\xfe\n', r"bin\.jsonl:2: is not UTF-8"),
+        ("u16.jsonl", '{"completion": "a"}\n'.encode("utf-16"), r"u16\.jsonl:1: is UTF-16"),
+        ("latin.csv", b"completion\ncaf\xe9\n", r"latin\.csv:2: is not UTF-8"),
+        ("latin.json", b'[{"completion": "a"},\n {"completion": "caf\xe9"}]', r"latin\.json:2: is not UTF-8"),
+        ("text.parquet", b"completion\nhello\n", r"text\.parquet: not a readable Parquet file"),
+        ("empty.parquet", b"", r"empty\.parquet: not a readable Parquet file"),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_a_data_error_naming_it(tmp_path, name, content, message):
+    data = tmp_path / name
+    data.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        read_records(data)
+
+
+def test_a_datasets_folder_with_a_garbage_dataset_info_is_a_data_error(tmp_path):
+    pytest.importorskip("datasets")
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    (folder / "dataset_info.json").write_text("not json {")
+    (folder / "state.json").write_text("{")
+    with pytest.raises(DataError, match=r"ds: not a readable datasets folder"):
+        read_records(folder)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bom.jsonl", '\ufeff{"completion": "a", "reference": "b"}\n{"completion": "c"}\n'),
+        ("bom.csv", "\ufeffcompletion,reference\r\na,b\r\nc,\r\n"),
+        ("bom.json", '\ufeff[{"completion": "a", "reference": "b"}, {"completion": "c"}]'),
+    ],
+)
+def test_a_byte_order_mark_is_dropped_as_excel_writes_it(tmp_path, name, content):
+    data = tmp_path / name
+    data.write_bytes(content.encode("utf-8"))
+    records = read_records(data)
+    assert [r.error for r in records] == [None, None]
+    assert records[0].raw is not None and records[0].raw["completion"] == "a"
+    assert records[0].to_sample({}).completion == "a"
+
+
+def test_a_csv_field_may_span_lines(tmp_path):
+    data = tmp_path / "m.csv"
+    data.write_text('completion,id\n"two\nlines",1\nx,2\n', encoding="utf-8")
+    records = read_records(data)
+    assert [r.raw for r in records] == [{"completion": "two\nlines", "id": "1"}, {"completion": "x", "id": "2"}]
+    assert records[1].where == "m.csv:4"

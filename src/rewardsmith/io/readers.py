@@ -115,28 +115,60 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _read_jsonl(path: Path) -> Iterator[InputRecord]:
-    with path.open(encoding="utf-8") as handle:
-        index = 0
+def _not_utf8(path: Path, line_number: int | None, head: bytes) -> DataError:
+    """The error for a data file that is not UTF-8 text (binary, UTF-16, Latin-1)."""
+    at = f"{path}:{line_number}" if line_number is not None else str(path)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        why = "is UTF-16 text; save it as UTF-8"
+    else:
+        why = "is not UTF-8 text (a binary file, or another encoding); save it as UTF-8"
+    return DataError(at, why)
+
+
+def _text_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """The lines of a UTF-8 file with their numbers (endings kept), a leading byte order mark
+    dropped (as Excel writes it); bytes that are not UTF-8 raise a :class:`DataError` naming
+    the file and line."""
+    with path.open("rb") as handle:
+        head = b""
         for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path.name}:{line_number}"
+            if line_number == 1:
+                head = line[:4]
+                if line.startswith(b"\xef\xbb\xbf"):
+                    line = line[3:]
             try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield InputRecord(index, where, None, f"line {line_number} is not valid JSON: {exc.msg}")
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _not_utf8(path, line_number, head) from None
+            yield line_number, text
+
+
+def _read_jsonl(path: Path) -> Iterator[InputRecord]:
+    index = 0
+    for line_number, line in _text_lines(path):
+        if not line.strip():
+            continue
+        where = f"{path.name}:{line_number}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputRecord(index, where, None, f"line {line_number} is not valid JSON: {exc.msg}")
+        else:
+            if isinstance(raw, dict):
+                yield InputRecord(index, where, raw)
             else:
-                if isinstance(raw, dict):
-                    yield InputRecord(index, where, raw)
-                else:
-                    yield InputRecord(index, where, None, f"line {line_number} is not a JSON object")
-            index += 1
+                yield InputRecord(index, where, None, f"line {line_number} is not a JSON object")
+        index += 1
 
 
 def _read_json(path: Path) -> Iterator[InputRecord]:
+    raw_bytes = path.read_bytes()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(path, raw_bytes[: exc.start].count(b"\n") + 1, raw_bytes[:4]) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(str(path), f"not valid JSON: {exc}") from None
     if isinstance(data, dict):
@@ -155,14 +187,19 @@ def _read_json(path: Path) -> Iterator[InputRecord]:
 
 
 def _read_csv(path: Path) -> Iterator[InputRecord]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for index, row in enumerate(reader):
-            where = f"{path.name}:{reader.line_num}"
-            if None in row or any(v is None for v in row.values()):
-                yield InputRecord(index, where, None, f"line {reader.line_num} has the wrong number of fields")
-            else:
-                yield InputRecord(index, where, dict(row))
+    lines = (text for _, text in _text_lines(path))
+    reader = csv.DictReader(lines)
+    for index, row in enumerate(reader):
+        where = f"{path.name}:{reader.line_num}"
+        if None in row or any(v is None for v in row.values()):
+            yield InputRecord(index, where, None, f"line {reader.line_num} has the wrong number of fields")
+        else:
+            yield InputRecord(index, where, dict(row))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _read_arrow_rows(rows: Iterator[dict[str, Any]], name: str) -> Iterator[InputRecord]:
@@ -175,7 +212,10 @@ def _read_parquet(path: Path) -> Iterator[InputRecord]:
         import pyarrow.parquet as pq
     except ImportError:
         raise DataError(str(path), "reading Parquet needs pyarrow: pip install 'rewardsmith[data]'") from None
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # noqa: BLE001 - ArrowInvalid, OSError: not a Parquet file, one line
+        raise DataError(str(path), f"not a readable Parquet file ({_first_line(exc)})") from None
     return _read_arrow_rows(iter(table.to_pylist()), path.name)
 
 
@@ -184,7 +224,12 @@ def _read_hf(path: Path) -> Iterator[InputRecord]:
         import datasets
     except ImportError:
         raise DataError(str(path), "reading a datasets folder needs: pip install 'rewardsmith[data]'") from None
-    dataset = datasets.load_from_disk(str(path))
+    try:
+        dataset = datasets.load_from_disk(str(path))
+    except Exception as exc:  # noqa: BLE001 - bad dataset_info.json/state.json, missing arrow files
+        raise DataError(
+            str(path), f"not a readable datasets folder ({type(exc).__name__}: {_first_line(exc)})"
+        ) from None
     if isinstance(dataset, datasets.DatasetDict):
         if len(dataset) != 1:
             raise DataError(str(path), f"a DatasetDict with splits {list(dataset)}: give one split's folder")
