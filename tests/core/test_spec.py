@@ -117,3 +117,51 @@ def test_entry_point_registers_a_third_party_component(tmp_path):
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert out.stdout.strip() == "1.0"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"type": "sum", "terms": [{"type": "text.exact"}, {"type": "text.exact", "weight": float("nan")}]},
+            "terms[1].weight: must be a finite number, got nan",
+        ),
+        (
+            {"type": "sum", "terms": [{"type": "text.exact", "weight": float("inf")}]},
+            "terms[0].weight: must be a finite number, got inf",
+        ),
+        (
+            {"type": "sum", "terms": ["text.exact"], "weights": [float("-inf")]},
+            "weights[0]: must be a finite number, got -inf",
+        ),
+        (
+            {"type": "sum", "terms": [{"type": "affine", "reward": "text.exact", "scale": float("nan")}]},
+            "terms[0].scale: must be a finite number, got nan",
+        ),
+        ({"type": "clip", "reward": "text.exact", "low": float("nan")}, "low: must be a number or ±inf, got nan"),
+        (
+            {"type": "field", "field": "s", "value_range": [0, float("nan")]},
+            "value_range[1]: must be a number or ±inf, got nan",
+        ),
+    ],
+)
+def test_non_finite_float_parameters_are_refused(spec, message):
+    with pytest.raises(SpecError) as info:
+        load(spec)
+    assert str(info.value) == message
+
+
+def test_yaml_nan_and_overflowing_weights_are_refused(tmp_path):
+    for text, shown in ((".nan", "nan"), ("1e400", "inf")):
+        path = tmp_path / "spec.yaml"
+        path.write_text(f"type: sum\nterms:\n  - {{type: text.exact, weight: {text}}}\n")
+        with pytest.raises(SpecError, match=rf"^terms\[0\]\.weight: must be a finite number, got {shown}$"):
+            load(path)
+
+
+def test_infinite_values_stay_allowed_where_they_mean_something():
+    clip = load({"type": "clip", "reward": "text.exact", "low": float("-inf"), "high": 1.0})
+    assert clip.low == float("-inf")
+    assert clip("a", "a").value == 1.0
+    assert load({"type": "field", "field": "s", "value_range": [0, float("inf")]}).value_range == (0.0, float("inf"))
+    assert load({"type": "env.action_magnitude", "ord": float("inf")}).ord == float("inf")

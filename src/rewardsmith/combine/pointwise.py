@@ -30,6 +30,8 @@ class Clip(Transform):
         "low": 0.0,
         "high": 1.0,
     }
+    # An open bound may be written as -inf / inf as well as left out (never NaN).
+    infinite_params: ClassVar[frozenset[str]] = frozenset({"low", "high"})
 
     def __init__(self, reward: Reward, low: float | None = None, high: float | None = None) -> None:
         super().__init__(reward)

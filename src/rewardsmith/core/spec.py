@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -90,6 +91,68 @@ def _params_model(cls: type[Reward]) -> type[pydantic.BaseModel]:
     return pydantic.create_model(f"{cls.__name__}Params", __config__=config, **fields)
 
 
+# Components owned elsewhere whose float parameters may legitimately be infinite (never NaN):
+# a vector norm's order (``inf`` is the max norm) and a declared value range (``[0, inf)``).
+# A component of one's own declares these as ``infinite_params`` on the class instead.
+_INFINITE_ALLOWED: dict[str, frozenset[str]] = {
+    "rewardsmith.classic.terms.ActionMagnitude": frozenset({"ord"}),
+    "rewardsmith.classic.terms.GoalDistance": frozenset({"ord"}),
+    "rewardsmith.verifiers.field.Field": frozenset({"value_range"}),
+}
+
+
+def _infinite_params(cls: type[Reward]) -> frozenset[str]:
+    """The parameters of ``cls`` that may hold ±inf (``infinite_params`` on the class)."""
+    own: frozenset[str] = getattr(cls, "infinite_params", frozenset())
+    return frozenset(own) | _INFINITE_ALLOWED.get(f"{cls.__module__}.{cls.__qualname__}", frozenset())
+
+
+def _non_finite(value: Any, where: str) -> tuple[str, float] | None:
+    """(place, value) of the first NaN/±inf float inside ``value``, else None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (where, value)
+    if isinstance(value, list | tuple):
+        items: Any = enumerate(value)
+    elif isinstance(value, dict):
+        items = value.items()
+    else:
+        return None
+    for key, item in items:
+        found = _non_finite(item, _join(where, key if isinstance(key, int) else str(key)))
+        if found is not None:
+            return found
+    return None
+
+
+def _check_finite(
+    cls: type[Reward],
+    values: Mapping[str, Any],
+    annotations: Mapping[str, Any],
+    path: str,
+    weights_from: str | None,
+) -> None:
+    """Refuse a NaN or infinite number in a float parameter: it would score silently wrong
+    (a NaN weight gives 0.0, an infinite one NaN) and write invalid JSON. Parameters listed in
+    ``infinite_params`` may be ±inf (a clip bound, a norm order), never NaN."""
+    allowed = _infinite_params(cls)
+    for name, value in values.items():
+        if "float" not in str(annotations.get(name)):
+            continue
+        found = _non_finite(value, name)
+        if found is None:
+            continue
+        where, number = found
+        if name in allowed and not math.isnan(number):
+            continue
+        if name == "weights" and weights_from is not None:
+            index = int(where[len("weights[") :].split("]")[0])
+            where = f"{_join(weights_from, index)}.weight"
+        else:
+            where = _join(path, where) if path else where
+        need = "a number or ±inf" if name in allowed else "a finite number"
+        raise SpecError(where, f"must be {need}, got {number}")
+
+
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
@@ -162,6 +225,7 @@ class _Loader:
             raise MissingDependency(_join(path, "type"), type_name, exc.name or str(exc), None) from None
         annotations, _ = _signature(cls)
         params = {k: v for k, v in node.items() if k != "type"}
+        params_from_terms: str | None = None  # where per-term weights came from
         for name, value in list(params.items()):
             kind = _child_kind(annotations.get(name))
             if kind == "one" and value is not None:
@@ -182,6 +246,7 @@ class _Loader:
                     if params.get("weights") is not None:
                         raise SpecError(path, "give weights per term or as 'weights', not both")
                     params["weights"] = [1.0 if w is None else w for w in weights]
+                    params_from_terms = _join(path, name)
         import pydantic
 
         try:
@@ -193,6 +258,7 @@ class _Loader:
                 where = _join(where, key)
             raise SpecError(where, _pydantic_message(first, list(annotations))) from None
         values = {k: getattr(validated, k) for k in validated.model_fields_set}
+        _check_finite(cls, values, annotations, path, params_from_terms)
         for module, extra in missing_requirements(cls, values).items():
             raise MissingDependency(_join(path, "type"), type_name, module, extra)
         try:
