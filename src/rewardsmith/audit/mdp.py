@@ -63,27 +63,65 @@ def read_mdp(path: str | Path, need_target: bool = True) -> dict[str, Any]:
         raise DataError(where, f"cannot read the MDP description: {exc}") from None
     if not isinstance(raw, dict) or "transitions" not in raw:
         raise DataError(where, "an MDP description is a JSON object with 'transitions' [S][A][S']")
+    gamma = raw.get("gamma", 0.99)
+    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)):
+        raise DataError(where, f"gamma: expected a number in [0, 1], got {gamma!r}")
+    for name in ("state_names", "action_names", "terminal", "initial", "states", "actions", "intended_policy"):
+        if raw.get(name) is not None and not isinstance(raw[name], list):
+            raise DataError(where, f"{name}: expected a list, got {type(raw[name]).__name__}")
+    terminal = raw.get("terminal")
+    if terminal is not None and not all(isinstance(i, int) and not isinstance(i, bool) for i in terminal):
+        raise DataError(where, f"terminal: expected a list of state indices (integers), got {terminal!r}")
+    try:
+        transitions = np.asarray(raw["transitions"], dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise DataError(where, f"transitions: expected numbers [S][A][S'] (every row as long): {exc}") from None
     try:
         mdp = TabularMDP(
-            np.asarray(raw["transitions"], dtype=np.float64),
-            gamma=float(raw.get("gamma", 0.99)),
+            transitions,
+            gamma=float(gamma),
             initial=None if raw.get("initial") is None else np.asarray(raw["initial"], dtype=np.float64),
-            terminal=raw.get("terminal"),
-            state_names=list(raw.get("state_names", [])),
-            action_names=list(raw.get("action_names", [])),
+            terminal=None if terminal is None else np.asarray(terminal, dtype=np.int64),
+            state_names=list(raw.get("state_names") or []),
+            action_names=list(raw.get("action_names") or []),
         )
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise DataError(where, str(exc)) from None
+    if mdp.gamma == 1.0:
+        endless = mdp.endless_states()
+        if endless:
+            raise DataError(
+                where,
+                f"gamma: 1 needs every policy to reach a terminal state, but from state {endless[0]} a policy can "
+                f"loop forever and its return diverges; use gamma < 1",
+            )
     shape = mdp.transitions.shape
     arrays: dict[str, np.ndarray] = {}
     for name in ("env_reward", "true_reward", "reference_reward"):
         if raw.get(name) is not None:
-            array = np.asarray(raw[name], dtype=np.float64)
+            try:
+                array = np.asarray(raw[name], dtype=np.float64)
+            except (ValueError, TypeError) as exc:
+                raise DataError(where, f"{name}: expected numbers [S][A][S']: {exc}") from None
             if array.shape != shape:
                 raise DataError(where, f"{name}: expected shape {shape}, got {array.shape}")
+            if not np.all(np.isfinite(array)):
+                s, a, x = (int(i) for i in np.argwhere(~np.isfinite(array))[0])
+                raise DataError(where, f"{name}: [{s}][{a}][{x}] is {array[s, a, x]}, not a finite number")
             arrays[name] = array
     if need_target and "true_reward" not in arrays and raw.get("intended_policy") is None:
         raise DataError(where, "give 'true_reward' or 'intended_policy' (what the proxy should make the agent do)")
+    intended = raw.get("intended_policy")
+    if intended is not None and (
+        len(intended) != mdp.n_states
+        or not all(isinstance(a, int) and not isinstance(a, bool) and 0 <= a < mdp.n_actions for a in intended)
+    ):
+        raise DataError(
+            where, f"intended_policy: expected one action index (0 to {mdp.n_actions - 1}) per state ({mdp.n_states})"
+        )
+    horizon = raw.get("horizon", 100)
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
+        raise DataError(where, f"horizon: expected a positive integer, got {horizon!r}")
     states = raw.get("states") or [[s] for s in range(mdp.n_states)]
     actions = raw.get("actions") or list(range(mdp.n_actions))
     if len(states) != mdp.n_states or len(actions) != mdp.n_actions:
@@ -93,7 +131,7 @@ def read_mdp(path: str | Path, need_target: bool = True) -> dict[str, Any]:
         "states": states,
         "actions": actions,
         "intended_policy": raw.get("intended_policy"),
-        "horizon": int(raw.get("horizon", 100)),
+        "horizon": horizon,
         **arrays,
     }
 

@@ -16,6 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from rewardsmith.core.errors import RewardsmithError
+
+
+class NotConverged(RewardsmithError, ValueError):
+    """Value iteration diverged: γ = 1 and a policy that never reaches a terminal state."""
+
+    kind = "bad_input"
+
 
 @dataclass
 class TabularMDP:
@@ -38,20 +46,60 @@ class TabularMDP:
         self.transitions = np.asarray(self.transitions, dtype=np.float64)
         if self.transitions.ndim != 3 or self.transitions.shape[0] != self.transitions.shape[2]:
             raise ValueError(f"transitions: expected [S, A, S'], got shape {self.transitions.shape}")
-        if not np.allclose(self.transitions.sum(axis=2), 1.0) or np.any(self.transitions < 0):
-            raise ValueError("transitions: every T[s, a, :] must be a probability distribution")
-        if not 0.0 <= self.gamma <= 1.0:
+        if 0 in self.transitions.shape:
+            raise ValueError(f"transitions: needs a state and an action, got shape {self.transitions.shape}")
+        if not np.all(np.isfinite(self.transitions)):
+            raise ValueError("transitions: contains NaN or infinite values")
+        if np.any(self.transitions < 0):
+            s, a, x = (int(i) for i in np.argwhere(self.transitions < 0)[0])
+            raise ValueError(f"transitions: T[{s}, {a}, {x}] = {self.transitions[s, a, x]:g} is negative")
+        sums = self.transitions.sum(axis=2)
+        if not np.allclose(sums, 1.0):
+            s, a = (int(i) for i in np.argwhere(~np.isclose(sums, 1.0))[0])
+            raise ValueError(
+                f"transitions: every T[s, a, :] must be a probability distribution; "
+                f"T[{s}, {a}, :] sums to {sums[s, a]:g}"
+            )
+        if isinstance(self.gamma, bool) or not isinstance(self.gamma, (int, float, np.floating, np.integer)):
+            raise ValueError(f"gamma: expected a number in [0, 1], got {self.gamma!r}")
+        self.gamma = float(self.gamma)
+        if not 0.0 <= self.gamma <= 1.0:  # also refuses NaN
             raise ValueError(f"gamma: must be in [0, 1], got {self.gamma}")
         n = self.n_states
-        self.initial = np.full(n, 1.0 / n) if self.initial is None else np.asarray(self.initial, dtype=np.float64)
+        if self.initial is None:
+            self.initial = np.full(n, 1.0 / n)
+        else:
+            initial = np.asarray(self.initial, dtype=np.float64)
+            if initial.shape != (n,):
+                raise ValueError(f"initial: expected a distribution over the {n} states, got shape {initial.shape}")
+            if not np.all(np.isfinite(initial)) or np.any(initial < 0) or not np.isclose(initial.sum(), 1.0):
+                raise ValueError(
+                    f"initial: expected a probability distribution (non-negative, summing to 1), got {initial.tolist()}"
+                )
+            self.initial = initial
         mask = np.zeros(n, dtype=bool)
         if self.terminal is not None:
             terminal = np.asarray(self.terminal)
             if terminal.dtype == bool:
+                if terminal.shape != (n,):
+                    raise ValueError(f"terminal: a mask needs one bool per state ({n}), got shape {terminal.shape}")
                 mask = terminal.copy()
             else:
+                if terminal.ndim != 1 or (terminal.size and not np.issubdtype(terminal.dtype, np.integer)):
+                    raise ValueError(
+                        f"terminal: expected a list of state indices, got {np.asarray(self.terminal).tolist()!r}"
+                    )
+                bad = [int(i) for i in terminal if not 0 <= i < n]
+                if bad:
+                    raise ValueError(f"terminal: state index {bad[0]} is out of range (0 to {n - 1})")
                 mask[terminal.astype(int)] = True
         self.terminal = mask
+        for name, names, size in (
+            ("state_names", self.state_names, n),
+            ("action_names", self.action_names, self.n_actions),
+        ):
+            if names and len(names) != size:
+                raise ValueError(f"{name}: expected {size} names, got {len(names)}")
 
     @property
     def n_states(self) -> int:
@@ -60,6 +108,19 @@ class TabularMDP:
     @property
     def n_actions(self) -> int:
         return int(self.transitions.shape[1])
+
+    def endless_states(self) -> list[int]:
+        """The non-terminal states from which some policy can avoid every terminal state forever
+        (the largest set W where each state has an action whose successors all stay in W).
+        Empty when every policy ends every episode, which γ = 1 needs for finite values."""
+        inside = ~self.terminal
+        while True:
+            support = self.transitions > 0
+            stays = ~np.any(support & ~inside[None, None, :], axis=2)  # [S, A]: every successor in W
+            updated = inside & stays.any(axis=1)
+            if np.array_equal(updated, inside):
+                return np.flatnonzero(inside).tolist()
+            inside = updated
 
     def reward_array(self, reward: np.ndarray) -> np.ndarray:
         """``reward`` broadcast to [S, A, S'], with nothing earned from a terminal state."""
@@ -88,7 +149,7 @@ class TabularMDP:
             if not np.all(np.isfinite(updated)) or np.max(np.abs(updated)) > 1e12:
                 break
             q = updated
-        raise ValueError("value iteration did not converge (γ = 1 with a loop that never terminates?)")
+        raise NotConverged("value iteration did not converge (γ = 1 with a loop that never terminates?)")
 
     def optimal_actions(self, reward: np.ndarray, tol: float = 1e-6) -> list[frozenset[int]]:
         """For each state, the set of optimal actions (ties within ``tol`` of the best Q)."""
