@@ -417,3 +417,16 @@ def test_an_output_that_is_the_data_file_is_refused_and_the_data_kept(tmp_path, 
     assert "overwrite" in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert data.read_bytes() == before
+
+
+def test_a_completion_that_is_not_text_is_a_bad_record_row_never_a_score(tmp_path):
+    records = [{"completion": None, "reference": ""}, {"completion": [1, 2, 3], "reference": "1 2 3"},
+               {"completion": 4, "reference": "4"}, {"completion": "4", "reference": "4"}]
+    data = write_jsonl(tmp_path / "d.jsonl", records)
+    out = tmp_path / "out.jsonl"
+    result = rewardsmith("score", "text.exact", data, "-o", out, "-q")
+    assert result.returncode == 1
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [row["reward"] for row in rows] == [None, None, None, 1.0]
+    assert [row["reward_error_kind"] for row in rows] == ["bad_input"] * 3 + [None]
+    assert "d.jsonl:2: 'completion' must be a string or a list of chat messages" in rows[1]["reward_error"]

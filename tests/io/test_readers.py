@@ -83,3 +83,19 @@ def test_a_csv_field_may_span_lines(tmp_path):
     records = read_records(data)
     assert [r.raw for r in records] == [{"completion": "two\nlines", "id": "1"}, {"completion": "x", "id": "2"}]
     assert records[1].where == "m.csv:4"
+
+
+@pytest.mark.parametrize(
+    ("completion", "got"),
+    [(None, "got null"), ([1, 2, 3], "got a list holding int"), (4, "got int 4"), (True, "got bool true")],
+)
+def test_a_completion_that_is_not_text_or_chat_is_a_bad_record_not_made_up_text(completion, got):
+    record = InputRecord(2, "d.jsonl:3", {"completion": completion, "reference": "4"})
+    message = rf"d\.jsonl:3: 'completion' must be a string or a list of chat messages, {got}"
+    with pytest.raises(DataError, match=message):
+        record.to_sample({})
+
+
+@pytest.mark.parametrize("completion", ["4", "", [{"role": "assistant", "content": "4"}], {"content": "4"}])
+def test_text_and_chat_completions_are_samples(completion):
+    assert InputRecord(0, "d.jsonl:1", {"completion": completion}).to_sample({}).completion == completion

@@ -55,7 +55,30 @@ class InputRecord:
         if "completion" not in record and not ("completion_a" in record and "completion_b" in record) and not styled:
             fields = ", ".join(sorted(self.raw)[:12])
             raise DataError(self.where, f"no 'completion' field (fields: {fields}; use --map)")
+        for name in ("completion", "completion_a", "completion_b"):
+            if name in record and not _text_or_chat(record[name]):
+                raise DataError(
+                    self.where,
+                    f"{name!r} must be a string or a list of chat messages, got {_describe(record[name])}",
+                )
         return Sample.from_record(record)
+
+
+def _text_or_chat(value: Any) -> bool:
+    """A completion is text, a chat message, or a list of chat messages (what ``serve`` takes);
+    a number, null or a list of numbers would be scored as made-up text."""
+    if isinstance(value, str | dict):
+        return True
+    return isinstance(value, list) and all(isinstance(message, dict) for message in value)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        kinds = sorted({type(v).__name__ for v in value if not isinstance(v, dict)})
+        return f"a list holding {', '.join(kinds)}"
+    return f"{type(value).__name__} {json.dumps(value, default=str)[:40]}"
 
 
 def lookup(record: Any, path: str) -> Any:
