@@ -41,7 +41,9 @@ def distance_command(
     ] = None,
     gamma: Annotated[
         float | None,
-        typer.Option(help="Discount factor of the canonicalisation (default: the --mdp file's gamma, else 0.99)."),
+        typer.Option(
+            help="Discount factor of the canonicalisation, in [0, 1] (default: the --mdp file's gamma, else 0.99)."
+        ),
     ] = None,
     transitions: Annotated[int, typer.Option(min=10, help="Transitions sampled from --env (random policy).")] = 512,
     mean_samples: Annotated[
@@ -65,6 +67,9 @@ def distance_command(
 
     if (env is None) == (mdp is None):
         raise typer.BadParameter("give exactly one of --env and --mdp")
+    # EPIC's canonicalisation is defined for any γ in [0, 1]; γ = 1 (undiscounted, episodic) is allowed
+    if gamma is not None and not 0.0 <= gamma <= 1.0:  # also refuses NaN
+        raise typer.BadParameter(f"must be a discount factor in [0, 1], got {gamma}", param_hint="--gamma")
     out = Console(soft_wrap=True)
     reward_a, reward_b = load_spec(spec_a), load_spec(spec_b)
     if mdp is not None:
@@ -94,7 +99,10 @@ def distance_command(
     except ImportError:
         raise typer.BadParameter("--env needs gymnasium: pip install 'rewardsmith[gym]'") from None
     assert env is not None  # exactly one of --env and --mdp, and --mdp returned above
-    environment = gym.make(env)
+    try:
+        environment = gym.make(env)
+    except gym.error.Error as exc:
+        raise typer.BadParameter(f"cannot make the environment {env!r}: {exc}", param_hint="--env") from None
     obs, _ = environment.reset(seed=seed)
     environment.action_space.seed(seed)
     starts: list[np.ndarray] = []
