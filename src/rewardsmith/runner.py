@@ -137,6 +137,7 @@ def _meta(reward: Reward, data: Path, count: int) -> dict[str, Any]:
         "spec_hash": spec_hash(reward),
         "data": str(data.resolve()),
         "data_size": stat.st_size,
+        "data_mtime_ns": stat.st_mtime_ns,
         "records": count,
     }
 
@@ -147,16 +148,24 @@ def _resume_state(out: Path, meta: dict[str, Any]) -> tuple[list[dict[str, Any]]
     if not partial_path(out).exists() or not meta_path(out).exists():
         return [], 0
     saved = json.loads(meta_path(out).read_text(encoding="utf-8"))
-    for key in ("spec_hash", "data", "data_size", "records"):
+    for key in ("spec_hash", "data", "data_size", "data_mtime_ns", "records"):
         if saved.get(key) != meta[key]:
-            raise DataError(
-                str(partial_path(out)), f"--resume: the interrupted run used a different {key.replace('_', ' ')}"
-            )
+            raise DataError(str(partial_path(out)), resume_mismatch(key, saved.get(key), meta[key]))
     rows, good_bytes = read_partial(out)
     for row in rows:  # a partial file written before results carried a kind: the default kind
         if "reward_error_kind" not in row:
             row["reward_error_kind"] = None if row.get("reward_error") is None else "crash"
     return rows, good_bytes
+
+
+def resume_mismatch(key: str, saved: Any, now: Any) -> str:
+    """Why ``--resume`` refuses an interrupted run whose ``key`` differs (one line)."""
+    if key == "data_mtime_ns":
+        return (
+            "--resume: the data file was modified since the interrupted run (its modification time "
+            "differs), so its rows may be stale; run again without --resume"
+        )
+    return f"--resume: the interrupted run used a different {key.replace('_', ' ')} ({saved!r}, now {now!r})"
 
 
 def score_file(

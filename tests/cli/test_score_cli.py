@@ -430,3 +430,25 @@ def test_a_completion_that_is_not_text_is_a_bad_record_row_never_a_score(tmp_pat
     assert [row["reward"] for row in rows] == [None, None, None, 1.0]
     assert [row["reward_error_kind"] for row in rows] == ["bad_input"] * 3 + [None]
     assert "d.jsonl:2: 'completion' must be a string or a list of chat messages" in rows[1]["reward_error"]
+
+
+def test_resume_refuses_when_the_data_was_edited_in_place_at_the_same_size(tmp_path):
+    from rewardsmith.core import load
+    from rewardsmith.runner import _meta
+
+    data = write_jsonl(tmp_path / "d.jsonl", RECORDS)
+    out = tmp_path / "out.jsonl"
+    meta = _meta(load("text.exact"), data, len(RECORDS))
+    (tmp_path / "out.jsonl.partial").write_text(
+        json.dumps({**RECORDS[1], "reward": 0.0, "reward_error": None, "reward_error_kind": None,
+                    "reward_details": {}}) + "\n"
+    )
+    (tmp_path / "out.jsonl.partial.json").write_text(json.dumps(meta))
+    edited = data.read_text().replace('"completion": "5"', '"completion": "4"')
+    assert len(edited) == data.stat().st_size
+    data.write_text(edited)
+    os.utime(data, ns=(meta["data_mtime_ns"] + 10**9, meta["data_mtime_ns"] + 10**9))
+    result = rewardsmith("score", "text.exact", data, "-o", out, "--resume", "-q")
+    assert result.returncode == 2, result.stderr
+    assert "data file was modified since the interrupted run" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()

@@ -18,7 +18,7 @@ from typing import Any
 
 from rewardsmith.core import DataError, Reward, spec_hash
 from rewardsmith.io.writer import AtomicJsonlWriter, meta_path, partial_path
-from rewardsmith.runner import Executor, process_pool_executor
+from rewardsmith.runner import Executor, process_pool_executor, resume_mismatch
 
 from .best import iter_best_of
 from .expr import Expression
@@ -64,6 +64,7 @@ def _scored_meta(
         "spec_hash": spec_hash(reward),
         "data": str(data.resolve()),
         "data_size": data.stat().st_size,
+        "data_mtime_ns": data.stat().st_mtime_ns,
         "mapping": mapping,
         "explode": explode or [],
     }
@@ -75,9 +76,9 @@ def _resume_point(scored: Path, meta: dict[str, Any], by: str | None) -> tuple[i
     if not partial.exists() or not meta_path(scored).exists():
         return 0, 0
     saved = json.loads(meta_path(scored).read_text(encoding="utf-8"))
-    for key in ("spec_hash", "data", "data_size", "mapping", "explode"):
+    for key in ("spec_hash", "data", "data_size", "data_mtime_ns", "mapping", "explode"):
         if saved.get(key) != meta[key]:
-            raise DataError(str(partial), f"--resume: the interrupted run used a different {key.replace('_', ' ')}")
+            raise DataError(str(partial), resume_mismatch(key, saved.get(key), meta[key]))
     lines = good_bytes = run_start_lines = run_start_bytes = 0
     last_key: Any = object()
     with partial.open("rb") as handle:
