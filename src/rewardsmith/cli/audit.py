@@ -60,7 +60,9 @@ def audit_command(
     answer_field: Annotated[
         str | None, typer.Option(help="Field with each record's final answer, for majority vote.")
     ] = None,
-    subset_field: Annotated[str, typer.Option(help="Field naming a pair's subset (pairwise accuracy).")] = "subset",
+    subset_field: Annotated[
+        str | None, typer.Option(help="Field naming a pair's subset (pairwise accuracy) [default: subset].")
+    ] = None,
     task_field: Annotated[
         str | None, typer.Option(help="Field naming each record's task: pass^k over repeated trials (agents).")
     ] = None,
@@ -94,6 +96,8 @@ def audit_command(
     check_output_folder(output)
     rules = [parse_rule(rule) for rule in fail_on or []]
     reward = load_spec(spec)
+    if threshold is not None:
+        _check_threshold(threshold, reward)
     if mdp:
         from rewardsmith.audit.mdp import audit_mdp
 
@@ -103,10 +107,13 @@ def audit_command(
     samples = load_samples(data, parse_mapping(map_), _split(explode) or None, limit)
     if not samples:
         raise typer.BadParameter(f"{data} holds no records", param_hint="DATA")
+    _check_fields(
+        samples, data, {"--answer-field": answer_field, "--task-field": task_field, "--subset-field": subset_field}
+    )
     options = Options(
         threshold=threshold,
         answer_field=answer_field,
-        subset_field=subset_field,
+        subset_field=subset_field or "subset",
         task_field=task_field,
         ignore_tools=tuple(_split(ignore_tools)),
         protect=tuple(_split(protect)) or ("tests/*",),
@@ -126,6 +133,40 @@ def audit_command(
         meta={"data": str(data), "spec_argument": spec},
     )
     _finish(report, output, quiet)
+
+
+def _check_threshold(threshold: float, reward: Reward) -> None:
+    """A threshold is a finite number inside the reward's declared range: outside it every record
+    is 'correct' (or none is), and accuracy and --fail-on would read a meaningless number. A reward
+    without a declared range, or with an unbounded side, is checked on its bounded side only."""
+    import math
+
+    if not math.isfinite(threshold):
+        raise typer.BadParameter(f"must be a finite number, got {threshold}", param_hint="--threshold")
+    declared = reward.value_range
+    if declared is None:
+        return
+    low, high = declared
+    if (math.isfinite(low) and threshold < low) or (math.isfinite(high) and threshold > high):
+        raise typer.BadParameter(
+            f"{threshold:g} is outside the range [{low:g}, {high:g}] that {reward.name} declares: "
+            f"every record would count as {'correct' if threshold < low else 'wrong'}",
+            param_hint="--threshold",
+        )
+
+
+def _check_fields(samples: list[Any], data: Path, fields: dict[str, str | None]) -> None:
+    """Each field an option names is in at least one record: a misspelt name must not be ignored."""
+    from rewardsmith.verifiers.field import _MISSING, read_path
+
+    records = [sample.to_record() for sample in samples]
+    for option, name in fields.items():
+        if name is None:
+            continue
+        if not any(read_path(record, name) not in (None, _MISSING) for record in records):
+            raise typer.BadParameter(
+                f"no record of {data} has the field {name!r} (a misspelt field?)", param_hint=option
+            )
 
 
 def _finish(report: dict[str, Any], output: Path, quiet: bool) -> None:
