@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -128,6 +130,8 @@ class MathAnswer(Reward):
     def _prepare(self, sample: Sample, golds: dict[str, Gold | None]) -> tuple[dict[str, Any], Any]:
         """(details, key or finished result) for one sample."""
         reference = sample.reference
+        if problem := _bad_reference_type(reference):
+            return {}, RewardResult.fail(problem, kind=ErrorKind.BAD_INPUT, reference=_short(str(reference)))
         references = reference if isinstance(reference, list | tuple) else [reference]
         references = [str(r) for r in references if r is not None and str(r).strip()]
         if not references:
@@ -198,6 +202,19 @@ class MathAnswer(Reward):
         ]
 
 
+def _bad_reference_type(reference: Any) -> str | None:
+    """Why ``reference`` is neither an answer nor a list of acceptable answers, or None."""
+    items = reference if isinstance(reference, list | tuple) else [reference]
+    for item in items:
+        if isinstance(item, dict):
+            return f"reference is a mapping ({_short(str(item), 80)}), not an answer or a list of acceptable answers"
+        if isinstance(item, list | tuple):
+            return f"reference holds a nested list ({_short(str(item), 80)}), not a list of acceptable answers"
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"reference {item} is not a finite number"
+    return None
+
+
 def _without_echoed_prompt(sample: Sample) -> str:
     """The completion with verbatim copies of the prompt replaced by a placeholder.
 
@@ -233,7 +250,26 @@ def _unreadable_reference(gold: str) -> str | None:
         return "no digit, letter or symbol to compare"
     if re.search(r"\\(?:[dt]?frac|sqrt|binom|text|mathrm|boxed|left|begin)\s*$", gold):
         return "it ends inside a LaTeX command"
+    foreign = next((char for char in gold if _foreign(char)), None)
+    if foreign is not None:
+        try:
+            unreadable = parse_gold(gold)[1] is None
+        except TooComplex:
+            unreadable = False
+        if unreadable:  # neither mathematics nor words: a string comparison would only pay 0
+            return f"{foreign!r} is neither mathematics nor a word answer"
     return None
+
+
+def _foreign(char: str) -> bool:
+    """A character of no answer: '@', a backtick, a control or private-use code point, a
+    replacement character, an emoji or other pictograph (the degree signs excepted)."""
+    if char in "@`\ufffd":
+        return True
+    category = unicodedata.category(char)
+    if category in ("Cc", "Cf", "Co", "Cn", "Cs"):
+        return not char.isspace()
+    return category == "So" and char not in "°℃℉"
 
 
 def clean_or_raw(text: str) -> str:
