@@ -149,3 +149,25 @@ def test_the_shared_qwen_file_read_in_place_with_explode_and_map(shared_data, tm
         assert (summary["accuracy"], summary["label_mean_all"], summary["pass_at_n"]) == (expected, 0.91, 0.96)
     best = read_jsonl(tmp_path / "best.jsonl")
     assert len(best) == 100 and best[0]["id"] == "0-0" and "completion" in best[0]
+
+
+def _scored_rows(path: Path) -> Path:
+    rows = [
+        {"prompt": "p", "completion": c, "pred": c, "reward": r, "reward_error": None,
+         "reward_error_kind": None, "reward_details": {}}
+        for c, r in (("a", 0.1), ("b", 0.9), ("a", 0.2))
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_best_of_by_or_vote_on_a_field_no_record_has_is_refused_naming_it(tmp_path):
+    data = _scored_rows(tmp_path / "scored.jsonl")
+    out = tmp_path / "out.jsonl"
+    for flag in ("--by", "--vote"):
+        result = rewardsmith("select", data, "-o", out, "--best-of", flag, "nosuch", "-q")
+        assert result.returncode == 2, result.stderr
+        assert f"{flag}: no record has the field" in result.stderr and "'nosuch'" in result.stderr
+        assert "Traceback" not in result.stderr and not out.exists()
+    assert rewardsmith("select", data, "-o", out, "--best-of", "--vote", "pred", "-q").returncode == 0
+    assert [row["completion"] for row in read_jsonl(out)] == ["a"]

@@ -25,7 +25,7 @@ from .expr import Expression
 from .filters import iter_filter
 from .pairing import iter_pairs
 from .report import SelectReport
-from .rows import Indexed, group_key, iter_groups
+from .rows import Indexed, check_named_fields, group_key, iter_groups
 from .source import check_scored, file_rows, prepared_rows, scored_rows
 
 MODES = ("best-of", "filter", "pairs")
@@ -127,6 +127,7 @@ def select_stream(
 ) -> Iterator[dict[str, Any]]:
     """The output records of a selection over (index, scored row) pairs."""
     contiguous = not options.in_memory
+    rows = check_named_fields(rows, options.by, options.vote, root_name)
     if options.mode == "filter":
         return iter_filter(
             rows, report, options.expression, options.per_group, options.top_k,

@@ -234,3 +234,37 @@ def iter_groups(rows: Iterable[Indexed], by: str | None, contiguous: bool = True
         current, current_key = [(index, row)], key
     if current:
         yield current
+
+
+def check_named_fields(
+    rows: Iterable[Indexed], by: str | None, vote: str | None, root_name: str | None = None
+) -> Iterator[Indexed]:
+    """Pass the rows through; once they are read, a ``--by`` field or ``--vote`` key that no row
+    has is a :class:`DataError` (a misspelt name must not silently make every row its own group
+    or keep first rows), as ``--filter`` refuses a misspelt field.
+
+    >>> list(check_named_fields([(0, {"q": 1})], "nosuch", None))
+    Traceback (most recent call last):
+    ...
+    rewardsmith.core.errors.DataError: --by: no record has the field 'nosuch' (a misspelt field?)
+    """
+    by_seen = by is None
+    vote_seen = vote is None
+    count = 0
+    for item in rows:
+        count += 1
+        row = item[1]
+        if not by_seen and field(row, by) is not MISSING:  # type: ignore[arg-type]
+            by_seen = True
+        if not vote_seen and (
+            field(row, vote) is not MISSING  # type: ignore[arg-type]
+            or answer_of(row, vote, root_name) is not None  # type: ignore[arg-type]
+            or (isinstance(row.get("reward_details"), Mapping) and vote in component_index(row["reward_details"]))
+            or vote == root_name
+        ):
+            vote_seen = True
+        yield item
+    if count and not by_seen:
+        raise DataError("--by", f"no record has the field {by!r} (a misspelt field?)")
+    if count and not vote_seen:
+        raise DataError("--vote", f"no record has the field or component {vote!r} (a misspelt name?)")
