@@ -169,14 +169,18 @@ def test_resume_refuses_other_training_options_and_names_them(trained: dict[str,
     assert json.loads(Path(trained["result"]["manifest"]).read_text(encoding="utf-8"))["spec"]["max_length"] == 512
 
 
-def test_solutions_longer_than_max_length_are_bad_and_a_failed_run_leaves_the_folder_empty(
+def test_solutions_longer_than_max_length_are_bad_and_a_failed_run_leaves_the_folder_as_it_was(
     tiny: str, solutions: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     data = _write(tmp_path / "long.jsonl", [json.dumps(r) for r in solutions[:4]])
     out = tmp_path / "out"
     with pytest.raises(DataError, match=r"long\.jsonl"):
         train_prm(data, tiny, out, max_length=64, progress=False)
-    assert out.is_dir() and not any(out.iterdir())
+    assert not out.exists()  # the run created it
+    out.mkdir()
+    with pytest.raises(DataError, match=r"long\.jsonl"):
+        train_prm(data, tiny, out, max_length=64, progress=False)
+    assert out.is_dir() and not any(out.iterdir())  # it was there, empty: it stays, empty
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ Thin: parses flags and calls :mod:`rewardsmith.train` (imported when the command
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -40,6 +41,12 @@ def _truncate(value: str) -> Literal["error", "left", "right"]:
     if value not in _TRUNCATE:
         raise typer.BadParameter(f"expected one of {', '.join(_TRUNCATE)}, got {value!r}", param_hint="--truncate")
     return value  # type: ignore[return-value]
+
+
+def _finite(value: float | None, name: str) -> None:
+    """typer's min/max let NaN through (every comparison with NaN is false)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"must be a finite number, got {value}", param_hint=name)
 
 
 def _finish(result: dict[str, Any], out: Path) -> None:
@@ -86,6 +93,9 @@ def train_rm_command(
     """Bradley-Terry reward model on preference pairs (prompt, chosen, rejected[, margin]) with TRL's RewardTrainer."""
     from rewardsmith.train.rm import train_rm
 
+    checked = ((epochs, "--epochs"), (lr, "--lr"), (center_rewards, "--center-rewards"), (max_bad, "--max-bad"))
+    for value, name in checked:
+        _finite(value, name)
     result = train_rm(
         data, base, out, eval_data=eval_data, epochs=epochs, learning_rate=lr, batch_size=batch_size,
         max_length=max_length, truncate=_truncate(truncate), margin=margin, center_rewards=center_rewards,
@@ -113,6 +123,8 @@ def train_prm_command(
     """Process reward model on step-labelled solutions (steps + labels, or ProcessBench's earliest-error label)."""
     from rewardsmith.train.prm import train_prm
 
+    for value, name in ((epochs, "--epochs"), (lr, "--lr"), (max_bad, "--max-bad")):
+        _finite(value, name)
     result = train_prm(
         data, base, out, eval_data=eval_data, epochs=epochs, learning_rate=lr, batch_size=batch_size,
         max_length=max_length, truncate=_truncate(truncate), max_bad=max_bad, resume=resume, seed=seed,

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from rewardsmith.core.errors import RewardError
+from rewardsmith.core.errors import DataError, RewardError
 
 #: Written into a tokenizer that has none, so the trained folder loads with ``chat_template: auto``
 #: and training and scoring render conversations the same way.
@@ -27,6 +27,24 @@ def require() -> tuple[Any, Any, Any]:
     return torch, transformers, trl
 
 
+def check_paths(base: str, out: Path) -> None:
+    """Before anything heavy is imported: the output folder can be written, and a base given as
+    a local path exists (a hub id is left to transformers)."""
+    from rewardsmith.io.writer import check_output_folder
+    from rewardsmith.models.engine import missing_local_folder
+
+    check_output_folder(out)
+    missing = missing_local_folder(base)
+    if missing is not None:
+        raise DataError("--base", missing)
+
+
+def _one_line(exc: BaseException, limit: int = 240) -> str:
+    """An exception's message on one line, cut at ``limit`` characters."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def start_folder(
     base: str, out: Path, head: str, special_tokens: tuple[str, ...] = (), seed: int = 0, **head_kwargs: Any
 ) -> tuple[Any, Any]:
@@ -34,7 +52,15 @@ def start_folder(
     tokenizer, saved into ``out``: the pad token set (end-of-text when there is none), a chat
     template added when missing, ``special_tokens`` added (the embeddings grow to fit)."""
     torch, transformers, _ = require()
-    tokenizer = transformers.AutoTokenizer.from_pretrained(base)
+    from rewardsmith.models.engine import missing_local_folder
+
+    missing = missing_local_folder(base)
+    if missing is not None:
+        raise DataError("--base", missing)
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(base)
+    except Exception as exc:  # noqa: BLE001 - transformers raises OSError, ValueError, TypeError, sentencepiece's own
+        raise DataError("--base", f"cannot load a tokenizer from {base!r}: {_one_line(exc)}") from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
     if not getattr(tokenizer, "chat_template", None):
@@ -45,7 +71,10 @@ def start_folder(
         "token": transformers.AutoModelForTokenClassification,
     }[head]
     torch.manual_seed(seed)
-    model = auto.from_pretrained(base, **head_kwargs)
+    try:
+        model = auto.from_pretrained(base, **head_kwargs)
+    except (OSError, ValueError) as exc:
+        raise DataError("--base", f"cannot load {base!r} as a {auto.__name__}: {_one_line(exc)}") from None
     if added:
         model.resize_token_embeddings(len(tokenizer))
     model.config.pad_token_id = tokenizer.pad_token_id

@@ -7,6 +7,7 @@ with a clear error when the share of bad records exceeds ``max_bad``.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,19 @@ def _digest(path: Path) -> str:
     return hasher.hexdigest()
 
 
+def _is_text(value: Any) -> bool:
+    """A string, or chat messages: a list of mappings with a string ``content``.
+
+    >>> _is_text("Hi"), _is_text([{"role": "assistant", "content": "Hi"}]), _is_text([1, 2, 3])
+    (True, True, False)
+    """
+    if isinstance(value, str):
+        return True
+    return isinstance(value, list) and all(
+        isinstance(m, dict) and isinstance(m.get("content"), str) for m in value
+    )
+
+
 def _empty(value: Any) -> bool:
     return not messages_to_text(value).strip()
 
@@ -103,6 +117,9 @@ def read_pairs(path: str | Path) -> Loaded:
             loaded.bad.append((record.where, f"no chosen/rejected (fields: {', '.join(sorted(raw)[:8])})"))
             continue
         chosen, rejected = raw["chosen"], raw["rejected"]
+        if not (_is_text(chosen) and _is_text(rejected)):
+            loaded.bad.append((record.where, "chosen and rejected must be strings or lists of chat messages"))
+            continue
         if _empty(chosen) or _empty(rejected):
             loaded.bad.append((record.where, "an empty side"))
             continue
@@ -114,6 +131,9 @@ def read_pairs(path: str | Path) -> Loaded:
             margin = None if margin is None else float(margin)
         except (TypeError, ValueError):
             loaded.bad.append((record.where, f"margin {margin!r} is not a number"))
+            continue
+        if margin is not None and not math.isfinite(margin):
+            loaded.bad.append((record.where, f"margin {margin!r} is not a finite number"))
             continue
         loaded.records.append(Pair(record.where, raw.get("prompt"), chosen, rejected, margin))
     return loaded
@@ -134,6 +154,11 @@ def read_solutions(path: str | Path) -> Loaded:
             loaded.bad.append((record.where, "steps must be a non-empty list of non-empty strings"))
             continue
         prompt = raw.get("prompt", raw.get("problem"))
+        if "labels" in raw and "label" in raw:
+            loaded.bad.append(
+                (record.where, "give labels (one 0/1 per step) or label (the earliest wrong step), not both")
+            )
+            continue
         if "labels" in raw:
             labels = raw["labels"]
             if not isinstance(labels, list) or len(labels) != len(steps) or any(v not in (0, 1) for v in labels):
@@ -141,7 +166,13 @@ def read_solutions(path: str | Path) -> Loaded:
                 continue
             first = next((i for i, v in enumerate(labels) if v == 0), -1)
             loaded.records.append(Solution(record.where, prompt, steps, [int(v) for v in labels], first))
-        elif isinstance(raw.get("label"), int) and -1 <= raw["label"] < len(steps):
+        elif "label" in raw and not (
+            isinstance(raw["label"], int) and not isinstance(raw["label"], bool) and -1 <= raw["label"] < len(steps)
+        ):
+            loaded.bad.append(
+                (record.where, f"label {raw['label']!r} is not a step index (-1 to {len(steps) - 1}, -1 = all right)")
+            )
+        elif "label" in raw:
             error = raw["label"]
             labels_: list[int | None] = [1] * len(steps) if error == -1 else [1] * error + [0] + [None] * (
                 len(steps) - error - 1

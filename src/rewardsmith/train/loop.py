@@ -138,6 +138,9 @@ def start_or_resume(out: Path, run: dict[str, Any], resume: bool) -> Path | None
     run, and its spec would name a max length part of it was not trained at); without a checkpoint
     yet it starts afresh.
     """
+    from rewardsmith.io.writer import check_output_folder
+
+    check_output_folder(out)
     record = out / "checkpoints" / RUN_FILE
     if resume:
         if not record.is_file():
@@ -168,14 +171,16 @@ def history_of(log_history: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def fresh_folder(out: Path, fresh: bool) -> Iterator[None]:
-    """On a fresh run, a failure before training (bad data) leaves ``out`` as it was: empty."""
+def fresh_folder(out: Path, fresh: bool, existed: bool = True) -> Iterator[None]:
+    """On a fresh run, a failure before training (bad data, a base that does not load) leaves
+    ``out`` as it was: empty, or absent when the run created it."""
     try:
         yield
     except BaseException:
         if fresh and out.is_dir():
             shutil.rmtree(out)
-            out.mkdir(parents=True)
+            if existed:
+                out.mkdir(parents=True)
         raise
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from rewardsmith.models.text import Truncate
 
-from .common import require, start_folder, write_manifest
+from .common import check_paths, require, start_folder, write_manifest
 from .data import Loaded, Solution, read_solutions
 from .report import write_report
 
@@ -159,6 +159,7 @@ def train_prm(
     its manifest; ``status`` is ``interrupted`` when Ctrl-C stopped it (the folder still loads)."""
     from rewardsmith.models.engine import no_hub_bars
 
+    check_paths(base, Path(out))
     with no_hub_bars():
         return _train(
             data, base, out, eval_data, epochs, learning_rate, batch_size, max_length, truncate, max_bad,
@@ -189,8 +190,9 @@ def _train(
         "learning_rate": learning_rate, "batch_size": batch_size, "max_length": max_length, "truncate": truncate,
         "seed": seed,
     }
+    existed = out.exists()
     checkpoint = start_or_resume(out, run, resume)
-    with fresh_folder(out, not resume):
+    with fresh_folder(out, not resume, existed):
         if not (out / "config.json").is_file():
             start_folder(
                 base, out, "token", special_tokens=(STEP_TAG,), seed=seed, num_labels=2,

@@ -19,7 +19,7 @@ from typing import Any
 
 from rewardsmith.models.text import Truncate
 
-from .common import require, start_folder, wilson, write_manifest
+from .common import check_paths, require, start_folder, wilson, write_manifest
 from .data import Loaded, Pair, read_pairs
 from .report import write_report
 
@@ -116,6 +116,7 @@ def train_rm(
     its manifest; ``status`` is ``interrupted`` when Ctrl-C stopped it (the folder still loads)."""
     from rewardsmith.models.engine import no_hub_bars
 
+    check_paths(base, Path(out))
     with no_hub_bars():
         return _train(
             data, base, out, eval_data, epochs, learning_rate, batch_size, max_length, truncate, margin,
@@ -146,8 +147,9 @@ def _train(
         "learning_rate": learning_rate, "batch_size": batch_size, "max_length": max_length, "truncate": truncate,
         "margin": margin, "center_rewards": center_rewards, "seed": seed,
     }
+    existed = out.exists()
     checkpoint = start_or_resume(out, run, resume)
-    with fresh_folder(out, not resume):
+    with fresh_folder(out, not resume, existed):
         if not (out / "config.json").is_file():
             start_folder(base, out, "sequence", num_labels=1, seed=seed)
         classifier = Classifier(str(out), max_length=max_length, truncate=truncate)
