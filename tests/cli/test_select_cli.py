@@ -171,3 +171,16 @@ def test_best_of_by_or_vote_on_a_field_no_record_has_is_refused_naming_it(tmp_pa
         assert "Traceback" not in result.stderr and not out.exists()
     assert rewardsmith("select", data, "-o", out, "--best-of", "--vote", "pred", "-q").returncode == 0
     assert [row["completion"] for row in read_jsonl(out)] == ["a"]
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_anything_is_written(tmp_path):
+    data = _scored_rows(tmp_path / "scored.jsonl")
+    out = tmp_path / "out.jsonl"
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    for report_path in (folder, tmp_path / "scored.jsonl" / "r.json", "/proc/x.json"):
+        result = rewardsmith("select", data, "-o", out, "--best-of", "--report", report_path, "-q")
+        assert result.returncode == 2, result.stderr
+        assert str(report_path) in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not out.exists() and leftovers(tmp_path) == []

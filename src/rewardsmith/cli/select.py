@@ -148,6 +148,13 @@ def select_command(
         raise fail("--vote-weighted needs --vote KEY")
     if best_of is not None and best_of < 0:
         raise fail("--best-of N needs N >= 1")
+    from rewardsmith.io.writer import check_output_file
+
+    check_output_file(output)
+    if report_path is not None:
+        check_output_file(report_path)
+        if report_path.resolve() in (output.resolve(), Path(inputs[-1]).resolve()):
+            raise fail(f"--report {report_path}: the report must differ from the data and the output")
     reward = load_spec(inputs[0]) if len(inputs) == 2 else None
     data = Path(inputs[-1])
     options = Options(
@@ -173,8 +180,12 @@ def select_command(
             workers=workers, batch_size=batch_size, on_progress=on_progress,
         )
     if report_path is not None:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        report_path.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+        try:
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            report_path.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            why = exc.strerror or exc
+            raise fail(f"--report {report_path}: cannot write it ({why}); the selection is in {output}") from None
     if not quiet:
         print_report(report, Console())
         if report.resumed:
