@@ -97,7 +97,6 @@ def _params_model(cls: type[Reward]) -> type[pydantic.BaseModel]:
 _INFINITE_ALLOWED: dict[str, frozenset[str]] = {
     "rewardsmith.classic.terms.ActionMagnitude": frozenset({"ord"}),
     "rewardsmith.classic.terms.GoalDistance": frozenset({"ord"}),
-    "rewardsmith.verifiers.field.Field": frozenset({"value_range"}),
 }
 
 

@@ -92,6 +92,7 @@ class Field(Reward):
     """
 
     example: ClassVar[dict[str, Any]] = {"type": "field", "field": "score"}
+    infinite_params: ClassVar[frozenset[str]] = frozenset({"value_range"})  # (-inf, inf): unbounded
 
     def __init__(
         self,
