@@ -187,6 +187,8 @@ def score_file(
     """
     data, out = Path(data), Path(out)
     records = read_records(data)
+    if not records:
+        raise DataError(str(data), "holds no records (an empty file, blank lines only, or a CSV header only)")
     meta = _meta(reward, data, len(records))
     kept, resume_bytes = _resume_state(out, meta) if resume else ([], 0)
     report = ScoreReport(rows=list(kept), resumed=len(kept))

@@ -452,3 +452,16 @@ def test_resume_refuses_when_the_data_was_edited_in_place_at_the_same_size(tmp_p
     assert result.returncode == 2, result.stderr
     assert "data file was modified since the interrupted run" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"), [("e.jsonl", ""), ("b.jsonl", "\n  \n\n"), ("h.csv", "completion,reference\n")]
+)
+def test_empty_data_is_refused_like_audit_never_a_zero_record_score(tmp_path, name, content):
+    data = tmp_path / name
+    data.write_text(content)
+    out = tmp_path / "out.jsonl"
+    result = rewardsmith("score", "text.exact", data, "-o", out, "-q")
+    assert result.returncode == 2, result.stderr
+    assert f"{name}: holds no records" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists() and not (tmp_path / "out.jsonl.partial").exists()

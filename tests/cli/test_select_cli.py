@@ -184,3 +184,15 @@ def test_a_report_path_that_cannot_be_written_is_refused_before_anything_is_writ
         assert str(report_path) in result.stderr and "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
         assert not out.exists() and leftovers(tmp_path) == []
+
+
+def test_empty_data_is_refused_like_audit_and_nothing_is_written(tmp_path):
+    for name, content in (("e.jsonl", ""), ("b.jsonl", "\n\n"), ("h.csv", "completion,reference\n")):
+        data = tmp_path / name
+        data.write_text(content)
+        out = tmp_path / "out.jsonl"
+        for spec in ((), ("text.exact",)):
+            result = rewardsmith("select", *spec, data, "-o", out, "--best-of", "-q")
+            assert result.returncode == 2, result.stderr
+            assert f"{name}: holds no records" in result.stderr and "Traceback" not in result.stderr
+            assert not out.exists() and leftovers(tmp_path) == []

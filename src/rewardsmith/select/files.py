@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rewardsmith.core import DataError, Reward, spec_hash
+from rewardsmith.io.readers import iter_records
 from rewardsmith.io.writer import AtomicJsonlWriter, meta_path, partial_path
 from rewardsmith.runner import Executor, process_pool_executor, resume_mismatch
 
@@ -50,6 +51,9 @@ class Options:
     max_pairs: int | None = None
     format: str = "trl"
     in_memory: bool = False
+
+
+_EMPTY = "holds no records (an empty file, blank lines only, or a CSV header only)"
 
 
 def default_scored_path(out: Path) -> Path:
@@ -168,6 +172,8 @@ def select_file(
     data, out = Path(data), Path(out)
     if not data.exists():
         raise DataError(str(data), "data file does not exist")
+    if next(iter_records(data), None) is None:  # before any file is written
+        raise DataError(str(data), _EMPTY)
     report = SelectReport(options.mode)
     scored_writer = None
     root_name = None
@@ -196,6 +202,8 @@ def select_file(
     try:
         for record in select_stream(_counted(rows, on_progress), options, report, root_name):
             writer.write(record)
+        if report.records == 0:
+            raise DataError(str(data), _EMPTY)
         if scored_writer is not None:
             scored_writer.commit()
         writer.commit()
