@@ -109,6 +109,7 @@ class ActionMagnitude(TransitionTerm):
     """
 
     value_range = (0.0, float("inf"))
+    infinite_params: ClassVar[frozenset[str]] = frozenset({"ord"})  # ord=inf: the max norm
 
     def __init__(self, ord: float = 2, power: float = 2) -> None:
         self.ord = ord
@@ -132,6 +133,7 @@ class GoalDistance(TransitionTerm):
 
     value_range = (0.0, float("inf"))
     example: ClassVar[dict[str, Any]] = {"type": "env.goal_distance", "position": [0], "goal": [0.0]}
+    infinite_params: ClassVar[frozenset[str]] = frozenset({"ord"})  # ord=inf: the max norm
 
     def __init__(
         self,

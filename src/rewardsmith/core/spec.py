@@ -91,19 +91,11 @@ def _params_model(cls: type[Reward]) -> type[pydantic.BaseModel]:
     return pydantic.create_model(f"{cls.__name__}Params", __config__=config, **fields)
 
 
-# Components owned elsewhere whose float parameters may legitimately be infinite (never NaN):
-# a vector norm's order (``inf`` is the max norm) and a declared value range (``[0, inf)``).
-# A component of one's own declares these as ``infinite_params`` on the class instead.
-_INFINITE_ALLOWED: dict[str, frozenset[str]] = {
-    "rewardsmith.classic.terms.ActionMagnitude": frozenset({"ord"}),
-    "rewardsmith.classic.terms.GoalDistance": frozenset({"ord"}),
-}
 
 
 def _infinite_params(cls: type[Reward]) -> frozenset[str]:
     """The parameters of ``cls`` that may hold ±inf (``infinite_params`` on the class)."""
-    own: frozenset[str] = getattr(cls, "infinite_params", frozenset())
-    return frozenset(own) | _INFINITE_ALLOWED.get(f"{cls.__module__}.{cls.__qualname__}", frozenset())
+    return frozenset(getattr(cls, "infinite_params", frozenset()))
 
 
 def _non_finite(value: Any, where: str) -> tuple[str, float] | None:
