@@ -4,6 +4,7 @@ import pytest
 
 import rewardsmith
 from rewardsmith.verifiers.format.json_schema import FormatJSON
+from rewardsmith.verifiers.format.regex import FormatRegex
 from rewardsmith.verifiers.format.tags import FormatTags
 
 R1 = FormatTags()
@@ -84,3 +85,19 @@ def test_schema_from_a_file_and_invalid_schema(tmp_path):
     assert rewardsmith.load({"type": "format.json", "json_schema": str(path)})('{"name": "A", "age": 1}').value == 1.0
     with pytest.raises(rewardsmith.SpecError, match="not a valid JSON Schema"):
         rewardsmith.load({"type": "format.json", "json_schema": {"type": 12}})
+
+
+def test_a_regex_that_backtracks_catastrophically_is_a_timeout_error_not_a_hang():
+    """``(a+)+$`` on ``aaaa…!`` hangs Python's ``re`` (40 a's: minutes); a policy that learns such a
+    completion must not stall training. Quick patterns still give their value."""
+    import time
+
+    from rewardsmith.core import ErrorKind
+
+    started = time.monotonic()
+    assert FormatRegex(r"(a+)+$")("a" * 40 + "!").value == 0.0
+    result = FormatRegex(r"(x+x+)+y", timeout=0.2)("x" * 3000)
+    assert result.value is None and result.error_kind == ErrorKind.TIMEOUT
+    assert "did not finish within 0.2s" in result.error
+    assert time.monotonic() - started < 10
+    assert FormatRegex(r"(x+x+)+y", timeout=0.2)("xxy").value == 1.0
