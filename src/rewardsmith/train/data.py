@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,3 +184,16 @@ def read_solutions(path: str | Path) -> Loaded:
                 (record.where, "a step list without labels (give labels, or label = the earliest wrong step)")
             )
     return loaded
+
+
+def read_checked(
+    reader: Callable[[str | Path], Loaded], data: str | Path, eval_data: str | Path | None, max_bad: float
+) -> tuple[Loaded, Loaded | None]:
+    """The training records and the held-out ones (None without ``eval_data``), each checked
+    against ``max_bad`` before anything heavy is imported."""
+    loaded = reader(data)
+    loaded.check(max_bad, str(data))
+    evaluation = reader(eval_data) if eval_data is not None else None
+    if evaluation is not None:
+        evaluation.check(max_bad, str(eval_data))
+    return loaded, evaluation

@@ -25,7 +25,7 @@ from typing import Any
 from rewardsmith.models.text import Truncate
 
 from .common import check_paths, require, start_folder, write_manifest
-from .data import Loaded, Solution, read_solutions
+from .data import Loaded, Solution, read_checked, read_solutions
 from .report import write_report
 
 #: The step tag the head is read at (Qwen2.5-Math-PRM's), added to the tokenizer as a special token.
@@ -173,11 +173,7 @@ def _train(
     resume: bool, seed: int, progress: bool,
 ) -> dict[str, Any]:
     out = Path(out)
-    loaded = read_solutions(data)
-    loaded.check(max_bad, str(data))
-    evaluation = read_solutions(eval_data) if eval_data is not None else None
-    if evaluation is not None:
-        evaluation.check(max_bad, str(eval_data))
+    loaded, evaluation = read_checked(read_solutions, data, eval_data, max_bad)
     torch, transformers, _ = require()
     import datasets
 

@@ -20,7 +20,7 @@ from typing import Any
 from rewardsmith.models.text import Truncate
 
 from .common import check_paths, require, start_folder, wilson, write_manifest
-from .data import Loaded, Pair, read_pairs
+from .data import Loaded, Pair, read_checked, read_pairs
 from .report import write_report
 
 
@@ -130,11 +130,7 @@ def _train(
     center_rewards: float | None, max_bad: float, resume: bool, seed: int, progress: bool,
 ) -> dict[str, Any]:
     out = Path(out)
-    loaded = read_pairs(data)
-    loaded.check(max_bad, str(data))
-    evaluation = read_pairs(eval_data) if eval_data is not None else None
-    if evaluation is not None:
-        evaluation.check(max_bad, str(eval_data))
+    loaded, evaluation = read_checked(read_pairs, data, eval_data, max_bad)
     torch, transformers, trl = require()
     import datasets
 
