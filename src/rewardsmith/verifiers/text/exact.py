@@ -17,14 +17,17 @@ _PUNCTUATION = str.maketrans("", "", string.punctuation)
 # digits (3.5, 3/4, 3:2, 2-3), a comparison (<, >, =) and an operator between terms (2^3, 2*3,
 # 2+3). Everything else in string.punctuation goes (full stops, quotes, commas, thousands
 # separators, hyphens inside words, brackets, per cent signs).
+# Each alternative starts with its character (lookbehinds after it), so the engine scans for
+# punctuation instead of trying every lookaround at every position.
 _MEANINGFUL_OR_PUNCTUATION = re.compile(
-    r"(?P<keep>(?<![\w.])[-+](?=\.?\w)|(?<=\d)[-./:](?=\d)|[<>=]|(?<=\w)[\^*+](?=[\w(-]))"
+    r"(?P<keep>[-+](?<![\w.][-+])(?=\.?\w)|[-./:](?<=\d[-./:])(?=\d)|[<>=]|[\^*+](?<=\w[\^*+])(?=[\w(-]))"
     rf"|[{re.escape(string.punctuation)}]"
 )
+_MAY_MEAN = re.compile(r"[-+./:<>=^*]")
 
 
 def _strip_punctuation(text: str, keep_meaning: bool) -> str:
-    if not keep_meaning:
+    if not keep_meaning or _MAY_MEAN.search(text) is None:
         return text.translate(_PUNCTUATION)
     return _MEANINGFUL_OR_PUNCTUATION.sub(lambda m: m.group("keep") or "", text)
 
