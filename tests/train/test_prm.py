@@ -111,6 +111,7 @@ def test_metrics_and_audit(trained: dict[str, Any]) -> None:
     assert audit["metrics"]["process_f1"] == metrics["eval"]["process_f1_best"]
 
 
+@pytest.mark.slow  # a second audit, through the CLI (make test-all and CI run it)
 def test_the_audit_command_reads_processbench_records_from_the_folder(trained: dict[str, Any], tmp_path: Path) -> None:
     """``rewardsmith audit DIR EVAL`` with the folder as the spec and ProcessBench's own fields
     (``problem``, ``steps``, ``label``) reads what the training run's audit read."""

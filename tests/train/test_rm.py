@@ -99,6 +99,7 @@ def test_the_folder_loads_as_model_classifier_and_scores_like_the_last_epoch(
     assert "<svg" in report and "Evaluation after every epoch" in report
 
 
+@pytest.mark.slow  # a second audit, through the CLI (make test-all and CI run it)
 def test_the_folder_is_a_spec_wherever_it_is_copied_and_the_audit_reads_the_pairs_file(
     trained: tuple[Path, dict[str, Any]], hh: tuple[Path, Path], tmp_path: Path
 ) -> None:
